@@ -1,0 +1,11 @@
+package org.sparkcnn.config;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * @param batchSize test examples per evaluation minibatch on the executors
+ * @param model     the saved model the evaluate command scores
+ */
+public record EvaluationConfig(int batchSize, Optional<URI> model) {
+}

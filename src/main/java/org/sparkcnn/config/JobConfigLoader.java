@@ -1,0 +1,385 @@
+package org.sparkcnn.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import org.sparkcnn.common.BadInputException;
+
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The one place where settings are read: a HOCON job file (optional) plus {@code key=value} overrides,
+ * layered over {@code reference.conf}, checked for unknown keys and invalid values, and turned into an
+ * immutable {@link JobConfig}. Every problem becomes a one-line {@link BadInputException}.
+ */
+public final class JobConfigLoader {
+    private static final String ROOT = "sparkcnn";
+    /** Free-form subtree: passed to Spark as-is, so its keys cannot be checked against the reference. */
+    private static final String SPARK_PROPERTIES = ROOT + ".spark.properties";
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|credential|key).*");
+
+    private JobConfigLoader() {
+    }
+
+    /**
+     * @param jobFile   a HOCON file, or empty for defaults only
+     * @param overrides {@code key=value} settings; keys may omit the {@code sparkcnn.} prefix
+     */
+    public static JobConfig load(Optional<Path> jobFile, List<String> overrides) {
+        Config reference = ConfigFactory.defaultReference();
+        Config user = ConfigFactory.empty();
+        String origin = "defaults";
+        if (jobFile.isPresent()) {
+            Path file = jobFile.get();
+            origin = file.toString();
+            if (!Files.isRegularFile(file)) {
+                throw new BadInputException(file + ": config file not found");
+            }
+            try {
+                user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw new BadInputException(file + ": invalid HOCON: " + oneLine(e.getMessage()));
+            }
+        }
+        user = applyOverrides(user, overrides);
+        rejectUnknownKeys(user, reference, origin);
+
+        Config merged;
+        try {
+            merged = user.withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new BadInputException(origin + ": " + oneLine(e.getMessage()));
+        }
+        return new Reader(merged.getConfig(ROOT), origin).read();
+    }
+
+    private static Config applyOverrides(Config config, List<String> overrides) {
+        Config result = config;
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new BadInputException("override '" + override + "': expected key=value, e.g. training.epochs=2");
+            }
+            String key = override.substring(0, eq).trim();
+            String value = override.substring(eq + 1).trim();
+            String path = key.startsWith(ROOT + ".") ? key : ROOT + "." + key;
+            try {
+                result = result.withValue(path, parseOverrideValue(value));
+            } catch (ConfigException e) {
+                throw new BadInputException("override '" + override + "': " + oneLine(e.getMessage()));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Values stay strings (typed getters convert "3" or "true" themselves) so that URIs such as
+     * hdfs://nn:8020/x are not read as HOCON comments; only lists are parsed as HOCON.
+     */
+    private static ConfigValue parseOverrideValue(String value) {
+        if (value.startsWith("[")) {
+            return ConfigFactory.parseString("v = " + value).getValue("v");
+        }
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        return ConfigValueFactory.fromAnyRef(value, "command-line override");
+    }
+
+    private static void rejectUnknownKeys(Config user, Config reference, String origin) {
+        Set<String> known = new TreeSet<>();
+        reference.entrySet().forEach(e -> known.add(e.getKey()));
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(SPARK_PROPERTIES + ".") || known.contains(key)) {
+                continue;
+            }
+            String hint = closest(key, known).map(k -> " (did you mean '" + k + "'?)").orElse("");
+            problems.add("unknown config key '" + key + "'" + hint);
+        }
+        if (!problems.isEmpty()) {
+            throw new BadInputException(origin + ": " + String.join("; ", problems));
+        }
+    }
+
+    private static Optional<String> closest(String key, Set<String> known) {
+        return known.stream()
+                .min(Comparator.comparingInt(k -> editDistance(key, k)))
+                .filter(k -> editDistance(key, k) <= Math.max(3, key.length() / 4));
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+
+    /** Reads and validates the merged settings; collects every problem before failing. */
+    private static final class Reader {
+        private final Config c;
+        private final String origin;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Config c, String origin) {
+            this.c = c;
+            this.origin = origin;
+        }
+
+        JobConfig read() {
+            URI dataDir = uri("data.dir");
+            DataConfig data = new DataConfig(
+                    dataFile(dataDir, "data.train-images"), dataFile(dataDir, "data.train-labels"),
+                    dataFile(dataDir, "data.test-images"), dataFile(dataDir, "data.test-labels"), dataDir,
+                    intAtLeast("data.image-rows", 1), intAtLeast("data.image-cols", 1),
+                    intAtLeast("data.num-classes", 2), bool("data.download"), mirrors(),
+                    Duration.ofSeconds(intAtLeast("data.download-timeout-seconds", 1)),
+                    intAtLeast("data.train-limit", 0), intAtLeast("data.test-limit", 0));
+            ModelConfig model = new ModelConfig(
+                    longValue("model.seed"), optimizer(), positiveDouble("model.learning-rate"),
+                    doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
+                    doubleIn("model.dropout-rate", 0, 1, false));
+            TrainingConfig training = new TrainingConfig(
+                    intAtLeast("training.epochs", 1), intAtLeast("training.batch-size-per-worker", 1),
+                    intAtLeast("training.averaging-frequency", 1), intAtLeast("training.workers", 0),
+                    intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
+                    intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
+                    intAtLeast("training.log-probabilities-every-rounds", 0));
+            EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
+                    optionalLocation("evaluation.model", false));
+            String master = string("spark.master").trim();
+            SparkSettings spark = new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master),
+                    nonEmptyString("spark.app-name"), sparkProperties());
+            OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"));
+
+            if (!problems.isEmpty()) {
+                throw new BadInputException(origin + ": " + String.join("; ", problems));
+            }
+            return new JobConfig(data, model, training, evaluation, spark, output, effectiveJson());
+        }
+
+        /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */
+        private String effectiveJson() {
+            Config shown = c;
+            for (String key : sparkProperties().keySet()) {
+                if (SECRET_KEY.matcher(key).matches()) {
+                    shown = shown.withValue("spark.properties.\"" + key + "\"", ConfigValueFactory.fromAnyRef("*****"));
+                }
+            }
+            return shown.root().render(ConfigRenderOptions.concise().setJson(true));
+        }
+
+        private Map<String, String> sparkProperties() {
+            Map<String, String> properties = new LinkedHashMap<>();
+            Config sub = c.getConfig("spark.properties");
+            for (Map.Entry<String, ConfigValue> e : sub.entrySet()) {
+                // keys like spark.ui.enabled arrive as quoted paths; Spark wants them bare
+                String key = String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey()));
+                if (e.getValue().valueType() == ConfigValueType.LIST || e.getValue().valueType() == ConfigValueType.OBJECT) {
+                    problems.add("spark.properties." + key + ": expected a single value");
+                } else {
+                    properties.put(key, String.valueOf(e.getValue().unwrapped()));
+                }
+            }
+            return properties;
+        }
+
+        private Optimizer optimizer() {
+            String value = string("model.optimizer");
+            try {
+                return Optimizer.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                problems.add("model.optimizer: '" + value + "' is not one of adam, sgd, nesterov");
+                return Optimizer.ADAM;
+            }
+        }
+
+        private List<URI> mirrors() {
+            List<URI> mirrors = new ArrayList<>();
+            try {
+                for (String m : c.getStringList("data.download-mirrors")) {
+                    URI u = parseUri("data.download-mirrors", m);
+                    if (u != null) {
+                        if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme())) {
+                            problems.add("data.download-mirrors: '" + m + "' is not an http(s) URL");
+                        }
+                        mirrors.add(u.toString().endsWith("/") ? u : URI.create(u + "/"));
+                    }
+                }
+            } catch (ConfigException e) {
+                problems.add("data.download-mirrors: expected a list of URLs");
+            }
+            return mirrors;
+        }
+
+        private URI dataFile(URI dir, String key) {
+            String value = nonEmptyString(key);
+            URI uri = parseUri(key, value);
+            if (uri == null || dir == null) {
+                return uri;
+            }
+            return uri.isAbsolute() ? uri : dir.resolve(value);
+        }
+
+        /** A folder: a Hadoop URI (scheme://...) or a local path, absolute, with a trailing slash. */
+        private URI uri(String key) {
+            return optionalLocation(key, true).orElseGet(() -> {
+                problems.add(key + ": must not be empty");
+                return null;
+            });
+        }
+
+        /**
+         * A Hadoop URI (scheme://...) or a local path, made absolute so that executors and later runs see
+         * the same file whatever their working directory.
+         */
+        private Optional<URI> optionalLocation(String key, boolean folder) {
+            String value = string(key).trim();
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            URI uri = parseUri(key, value);
+            if (uri == null) {
+                return Optional.empty();
+            }
+            URI absolute = uri.getScheme() != null && uri.getScheme().length() > 1
+                    ? uri : new File(value).getAbsoluteFile().toURI();
+            if (folder && (absolute.getPath() == null || !absolute.getPath().endsWith("/"))) {
+                absolute = URI.create(absolute + "/");
+            }
+            return Optional.of(absolute);
+        }
+
+        private URI parseUri(String key, String value) {
+            try {
+                return new URI(value);
+            } catch (java.net.URISyntaxException e) {
+                problems.add(key + ": '" + value + "' is not a valid URI or path (" + e.getReason() + ")");
+                return null;
+            }
+        }
+
+        private String string(String key) {
+            try {
+                return c.getString(key);
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a string");
+                return "";
+            }
+        }
+
+        private String nonEmptyString(String key) {
+            String value = string(key);
+            if (value.isBlank()) {
+                problems.add(key + ": must not be empty");
+            }
+            return value.trim();
+        }
+
+        private boolean bool(String key) {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException e) {
+                problems.add(key + ": expected true or false, got '" + raw(key) + "'");
+                return false;
+            }
+        }
+
+        private long longValue(String key) {
+            try {
+                return c.getLong(key);
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a whole number, got '" + raw(key) + "'");
+                return 0;
+            }
+        }
+
+        private int intAtLeast(String key, int min) {
+            try {
+                int value = c.getInt(key);
+                if (value < min) {
+                    problems.add(key + ": must be >= " + min + ", got " + value);
+                }
+                return value;
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a whole number >= " + min + ", got '" + raw(key) + "'");
+                return min;
+            }
+        }
+
+        private double positiveDouble(String key) {
+            double value = doubleValue(key);
+            if (Double.isNaN(value)) {
+                return value;
+            }
+            if (!(value > 0) || Double.isInfinite(value)) {
+                problems.add(key + ": must be a number > 0, got " + value);
+            }
+            return value;
+        }
+
+        private double doubleIn(String key, double min, double max, boolean maxInclusive) {
+            double value = doubleValue(key);
+            if (Double.isNaN(value)) {
+                return value;
+            }
+            if (!(value >= min) || (maxInclusive ? value > max : value >= max)) {
+                problems.add(key + ": must be in [" + min + ", " + max + (maxInclusive ? "]" : ")") + ", got " + value);
+            }
+            return value;
+        }
+
+        private double doubleValue(String key) {
+            try {
+                return c.getDouble(key);
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a number, got '" + raw(key) + "'");
+                return Double.NaN;
+            }
+        }
+
+        private String raw(String key) {
+            try {
+                return String.valueOf(c.getValue(key).unwrapped());
+            } catch (ConfigException e) {
+                return "?";
+            }
+        }
+    }
+}

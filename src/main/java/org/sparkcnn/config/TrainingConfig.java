@@ -1,0 +1,19 @@
+package org.sparkcnn.config;
+
+/**
+ * How the distributed training runs.
+ *
+ * @param epochs                  passes over the training set
+ * @param batchSizePerWorker      minibatch size each worker fits
+ * @param averagingFrequency      minibatches per worker between two parameter averagings
+ * @param workers                 parallel training tasks; 0 = Spark's default parallelism
+ * @param prefetchBatches         minibatches prefetched asynchronously per worker
+ * @param averageUpdaterState     average the optimiser state too
+ * @param threadsPerTask          native threads per training task; 0 = derived from the executor's cores
+ * @param logEveryRounds          progress log interval in rounds
+ * @param logProbabilitiesEveryRounds interval of the DEBUG softmax sample log, 0 = off
+ */
+public record TrainingConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers,
+                             int prefetchBatches, boolean averageUpdaterState, int threadsPerTask,
+                             int logEveryRounds, int logProbabilitiesEveryRounds) {
+}

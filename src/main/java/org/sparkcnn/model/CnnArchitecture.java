@@ -1,0 +1,63 @@
+package org.sparkcnn.model;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.sparkcnn.config.ModelConfig;
+
+/**
+ * The CNN of the TensorFlow "layers" tutorial: conv 5x5x32 (same, ReLU) -> max-pool 2x2/2 -> conv 5x5x64
+ * (same, ReLU) -> max-pool 2x2/2 -> dense 1024 ReLU -> dropout -> dense softmax, cross-entropy loss,
+ * Xavier-uniform initialisation (TensorFlow's glorot_uniform default).
+ */
+public final class CnnArchitecture {
+    private CnnArchitecture() {
+    }
+
+    public static MultiLayerConfiguration build(ModelConfig model, int rows, int cols, int numClasses) {
+        NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
+                .seed(model.seed())
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .updater(updater(model));
+        if (model.l2() > 0) {
+            builder.l2(model.l2());
+        }
+        return builder.list()
+                .layer(new ConvolutionLayer.Builder(5, 5).nIn(1).nOut(32).stride(1, 1)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(64).stride(1, 1)
+                        .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(1024).activation(Activation.RELU).build())
+                // DL4J's dropOut takes the RETAIN probability and applies it to the layer's input, so dropout
+                // on the output layer's input is TensorFlow's dropout after the dense layer.
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(numClasses)
+                        .activation(Activation.SOFTMAX).dropOut(1.0 - model.dropoutRate()).build())
+                .setInputType(InputType.convolutionalFlat(rows, cols, 1))
+                .build();
+    }
+
+    static IUpdater updater(ModelConfig model) {
+        return switch (model.optimizer()) {
+            case ADAM -> new Adam(model.learningRate());
+            case SGD -> new Sgd(model.learningRate());
+            case NESTEROV -> new Nesterovs(model.learningRate(), model.momentum());
+        };
+    }
+}

@@ -1,0 +1,136 @@
+package org.sparkcnn.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sparkcnn.data.DatasetSummary;
+import org.sparkcnn.eval.EvaluationResult;
+import org.sparkcnn.train.EpochRecord;
+import org.sparkcnn.train.TrainingHistory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes a {@link RunReport} as {@code metrics.json}, the machine-readable result of a run.
+ * Schema version {@value #SCHEMA_VERSION}: fields are only ever added within a major version.
+ */
+public final class MetricsJsonWriter {
+    public static final String FILE_NAME = "metrics.json";
+    public static final String SCHEMA_VERSION = "1.0";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private MetricsJsonWriter() {
+    }
+
+    public static void write(RunReport report, OutputStream out) throws IOException {
+        MAPPER.writeValue(out, toJson(report));
+    }
+
+    public static ObjectNode toJson(RunReport report) throws IOException {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("schemaVersion", SCHEMA_VERSION);
+        root.set("run", run(report.run()));
+        JsonNode config = MAPPER.readTree(report.effectiveConfig());
+        root.set("config", config);
+        ObjectNode data = root.putObject("data");
+        report.trainData().ifPresent(d -> data.set("train", dataset(d)));
+        data.set("test", dataset(report.testData()));
+        report.training().ifPresent(t -> root.set("training", training(t)));
+        root.set("evaluation", evaluation(report.evaluation()));
+        return root;
+    }
+
+    private static ObjectNode run(RunInfo run) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("id", run.runId());
+        node.put("command", run.command());
+        node.put("start", run.start().toString());
+        node.put("end", run.end().toString());
+        node.put("sparkMaster", run.sparkMaster());
+        node.put("applicationId", run.applicationId());
+        ArrayNode executors = node.putArray("executors");
+        run.executors().forEach(executors::add);
+        node.put("backend", run.backend());
+        ObjectNode versions = node.putObject("versions");
+        versions.put("sparkcnn", run.build().sparkcnnVersion());
+        versions.put("spark", run.build().sparkVersion());
+        versions.put("dl4j", run.build().dl4jVersion());
+        versions.put("dl4jSpark", run.build().dl4jSparkVersion());
+        versions.put("nd4jNative", run.build().nativeClassifier());
+        return node;
+    }
+
+    private static ObjectNode dataset(DatasetSummary d) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("images", d.imagesUri());
+        node.put("labels", d.labelsUri());
+        node.put("count", d.count());
+        node.put("rows", d.rows());
+        node.put("cols", d.cols());
+        node.put("imagesSha256", d.imagesSha256());
+        node.put("labelsSha256", d.labelsSha256());
+        ArrayNode counts = node.putArray("classCounts");
+        for (int c : d.classCounts()) {
+            counts.add(c);
+        }
+        return node;
+    }
+
+    private static ObjectNode training(TrainingHistory t) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("workers", t.workers());
+        node.put("seconds", t.totalSeconds());
+        node.put("images", t.totalImages());
+        node.put("imagesPerSecond", t.totalImages() / Math.max(t.totalSeconds(), 1e-9));
+        ArrayNode epochs = node.putArray("epochs");
+        for (EpochRecord e : t.epochs()) {
+            ObjectNode epoch = epochs.addObject();
+            epoch.put("epoch", e.epoch());
+            epoch.put("rounds", e.rounds());
+            epoch.put("images", e.images());
+            epoch.put("seconds", e.seconds());
+            epoch.put("imagesPerSecond", e.imagesPerSecond());
+            epoch.put("meanLoss", e.meanLoss());
+        }
+        ArrayNode losses = node.putArray("roundLosses");
+        t.roundLosses().forEach(losses::add);
+        t.timeSplit().ifPresent(s -> {
+            ObjectNode split = node.putObject("timeSplitSeconds");
+            split.put("total", s.totalMillis() / 1000.0);
+            split.put("workerCompute", s.computeMillis() / 1000.0);
+            split.put("averaging", s.aggregationMillis() / 1000.0);
+            split.put("schedulingAndOther", s.otherMillis() / 1000.0);
+        });
+        return node;
+    }
+
+    private static ObjectNode evaluation(EvaluationResult e) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("examples", e.examples());
+        node.put("accuracy", e.accuracy());
+        node.put("loss", e.loss());
+        node.put("macroPrecision", e.macroPrecision());
+        node.put("macroRecall", e.macroRecall());
+        node.put("macroF1", e.macroF1());
+        ArrayNode classes = node.putArray("classes");
+        for (EvaluationResult.ClassMetrics c : e.classes()) {
+            ObjectNode cls = classes.addObject();
+            cls.put("label", c.label());
+            cls.put("precision", c.precision());
+            cls.put("recall", c.recall());
+            cls.put("f1", c.f1());
+            cls.put("support", c.support());
+        }
+        ArrayNode matrix = node.putArray("confusionMatrix");
+        for (long[] row : e.confusionMatrix()) {
+            ArrayNode r = matrix.addArray();
+            for (long v : row) {
+                r.add(v);
+            }
+        }
+        return node;
+    }
+}

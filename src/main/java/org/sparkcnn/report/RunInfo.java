@@ -1,0 +1,24 @@
+package org.sparkcnn.report;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where and when a run happened.
+ *
+ * @param runId      unique id of the run
+ * @param command    train or evaluate
+ * @param start      start time
+ * @param end        end time
+ * @param sparkMaster the master URL
+ * @param applicationId Spark's application id
+ * @param executors  executors that took part (id@host)
+ * @param backend    native backend on the driver, e.g. "CPU, oneDNN, 1 threads"
+ * @param build      versions
+ */
+public record RunInfo(String runId, String command, Instant start, Instant end, String sparkMaster,
+                      String applicationId, List<String> executors, String backend, BuildInfo build) {
+    public RunInfo {
+        executors = List.copyOf(executors);
+    }
+}

@@ -1,0 +1,18 @@
+package org.sparkcnn.report;
+
+import org.sparkcnn.data.DatasetSummary;
+import org.sparkcnn.eval.EvaluationResult;
+import org.sparkcnn.train.TrainingHistory;
+
+import java.util.Optional;
+
+/**
+ * Everything a run reports: what ran, on which data, how training went, and the model's quality.
+ *
+ * @param effectiveConfig the settings as JSON (secrets redacted)
+ * @param training        absent for {@code evaluate}
+ * @param trainData       absent for {@code evaluate}
+ */
+public record RunReport(RunInfo run, String effectiveConfig, Optional<DatasetSummary> trainData,
+                        DatasetSummary testData, Optional<TrainingHistory> training, EvaluationResult evaluation) {
+}

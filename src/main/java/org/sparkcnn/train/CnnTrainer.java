@@ -1,0 +1,120 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.data.DatasetShape;
+import org.sparkcnn.data.LabeledImages;
+import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.model.CnnArchitecture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Trains the CNN on training shards that live on the executors (the Estimator of the pipeline: data in,
+ * trained model and its history out). Each epoch reshuffles every shard's examples into fresh minibatches
+ * on the executors, then lets the {@link DistributedTrainer} make one pass over them.
+ */
+public final class CnnTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(CnnTrainer.class);
+    private static final Logger PROBABILITIES = LoggerFactory.getLogger("org.sparkcnn.probabilities");
+
+    private final JavaSparkContext sc;
+    private final ModelConfig model;
+    private final TrainingConfig training;
+    private final DatasetShape shape;
+
+    public CnnTrainer(JavaSparkContext sc, ModelConfig model, TrainingConfig training, DatasetShape shape) {
+        this.sc = sc;
+        this.model = model;
+        this.training = training;
+        this.shape = shape;
+    }
+
+    /** Training tasks that run in parallel: the configured number, or every core Spark has. */
+    public int workers() {
+        return training.workers() > 0 ? training.workers() : sc.defaultParallelism();
+    }
+
+    /**
+     * @param shards    the training set, one partition per worker (see {@link #workers()})
+     * @param examples  examples in {@code shards}
+     */
+    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples) {
+        MultiLayerNetwork network = new MultiLayerNetwork(
+                CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses()));
+        network.init();
+        int workers = workers();
+        LOG.info("Training {} parameters on {} images with {} workers: {} epochs, batch {} per worker, "
+                        + "averaging every {} minibatches, optimiser {} lr {}", network.numParams(), examples, workers,
+                training.epochs(), training.batchSizePerWorker(), training.averagingFrequency(),
+                model.optimizer().name().toLowerCase(), model.learningRate());
+
+        DistributedTrainer trainer = new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
+        ProgressLog progress = new ProgressLog(training.epochs(), examples, training.logEveryRounds());
+        RoundListener listener = probabilityLogging(progress, trainer, shards);
+        List<EpochRecord> epochs = new ArrayList<>();
+        for (int epoch = 1; epoch <= training.epochs(); epoch++) {
+            JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(StorageLevel.MEMORY_ONLY());
+            progress.startEpoch(epoch);
+            trainer.fitPass(minibatches, listener);
+            epochs.add(progress.finishEpoch());
+            minibatches.unpersist(false);
+        }
+        TrainingHistory history = new TrainingHistory(epochs, progress.allLosses(), workers, trainer.timeSplit());
+        history.timeSplit().ifPresent(t -> LOG.info(
+                "Training time {} s: worker compute {} s, averaging {} s, scheduling/other {} s",
+                t.totalMillis() / 1000.0, t.computeMillis() / 1000.0, t.aggregationMillis() / 1000.0,
+                t.otherMillis() / 1000.0));
+        return new TrainedModel(trainer.network(), history);
+    }
+
+    /** This epoch's minibatches: every shard reshuffled with a seed derived from (seed, epoch). */
+    private JavaRDD<DataSet> minibatches(JavaRDD<LabeledImages> shards, int epoch) {
+        int numClasses = shape.numClasses();
+        int batchSize = training.batchSizePerWorker();
+        long seed = Math.floorMod(model.seed() * 1_000_003L + epoch, Long.MAX_VALUE);
+        return shards.mapPartitionsWithIndex((partition, it) -> {
+            MinibatchFactory factory = new MinibatchFactory(numClasses);
+            List<DataSet> batches = new ArrayList<>();
+            while (it.hasNext()) {
+                batches.addAll(factory.toDataSets(it.next(), batchSize, seed + partition));
+            }
+            return batches.iterator();
+        }, true);
+    }
+
+    /**
+     * The seed's logging hook: every N rounds, the current model's softmax output for a few training
+     * images, at DEBUG on logger org.sparkcnn.probabilities.
+     */
+    private RoundListener probabilityLogging(ProgressLog progress, DistributedTrainer trainer,
+                                             JavaRDD<LabeledImages> shards) {
+        int every = training.logProbabilitiesEveryRounds();
+        if (every <= 0 || !PROBABILITIES.isDebugEnabled()) {
+            return progress;
+        }
+        DataSet sample = new MinibatchFactory(shape.numClasses()).toDataSet(shards.first().slice(0, 3));
+        int[] count = {0};
+        return (round, rounds, loss) -> {
+            progress.roundCompleted(round, rounds, loss);
+            if (++count[0] % every == 0) {
+                INDArray p = trainer.network().output(sample.getFeatures(), false);
+                for (int i = 0; i < p.rows(); i++) {
+                    PROBABILITIES.debug("round {}: label {} probabilities {}", count[0],
+                            sample.getLabels().getRow(i).argMax().getInt(0),
+                            Arrays.toString(p.getRow(i).toFloatVector()));
+                }
+            }
+        };
+    }
+}

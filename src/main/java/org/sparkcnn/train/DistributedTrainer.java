@@ -1,0 +1,26 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Optional;
+
+/**
+ * How one pass over distributed minibatches updates the model. The only seam between sparkcnn and the
+ * distributed-training engine: today DL4J's parameter averaging ({@link ParameterAveragingTrainer}), so
+ * that another engine can replace it without touching the rest of the pipeline.
+ */
+public interface DistributedTrainer {
+    /**
+     * Fits one pass over {@code minibatches} (DataSets of exactly the per-worker batch size, except the
+     * last of a partition). The model returned by {@link #network()} is updated in place.
+     */
+    void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener);
+
+    /** The current model, held on the driver. */
+    MultiLayerNetwork network();
+
+    /** Where the time went so far (worker compute, averaging, scheduling), if the engine measures it. */
+    Optional<TimeSplit> timeSplit();
+}

@@ -1,0 +1,44 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.api.RepartitionStrategy;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+
+import java.util.Random;
+
+/**
+ * DL4J's parameter-averaging master with two changes that its builder cannot express:
+ * <ul>
+ *   <li>the driver hears about every averaging round (loss, position), for progress logs and reports;</li>
+ *   <li>data stays where it is: minibatches are used straight from the executors' cached partitions
+ *   (Direct approach, no export to disk, no repartitioning shuffle while partitions == workers).</li>
+ * </ul>
+ */
+final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingMaster {
+    private transient RoundListener listener = (round, rounds, loss) -> { };
+
+    ObservedParameterAveragingMaster(int workers, int batchSizePerWorker, int averagingFrequency, int prefetchBatches,
+                                     boolean averageUpdaterState, long seed) {
+        super(averageUpdaterState, workers, batchSizePerWorker, batchSizePerWorker, averagingFrequency,
+                2, prefetchBatches, Repartition.NumPartitionsWorkersDiffers, RepartitionStrategy.Balanced,
+                null, true);
+        this.rddTrainingApproach = RDDTrainingApproach.Direct;
+        this.rng = new Random(seed);
+    }
+
+    void setRoundListener(RoundListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
+                                  JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
+        super.processResults(network, graph, results, splitNum, totalSplits);
+        listener.roundCompleted(splitNum, totalSplits, network.getScore());
+    }
+}

@@ -1,0 +1,88 @@
+package org.sparkcnn.train;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns round completions into progress a person can follow: epoch, round, loss, images/s and ETA,
+ * logged every {@code logEveryRounds} rounds and at the end of each epoch.
+ */
+final class ProgressLog implements RoundListener {
+    private static final Logger LOG = LoggerFactory.getLogger("org.sparkcnn.progress");
+
+    private final int epochs;
+    private final long imagesPerEpoch;
+    private final int logEveryRounds;
+    private final long runStartNanos = System.nanoTime();
+    private final List<Double> epochLosses = new ArrayList<>();
+    private final List<Double> allLosses = new ArrayList<>();
+    private int epoch;
+    private long epochStartNanos;
+    private int roundsInEpoch;
+
+    ProgressLog(int epochs, long imagesPerEpoch, int logEveryRounds) {
+        this.epochs = epochs;
+        this.imagesPerEpoch = imagesPerEpoch;
+        this.logEveryRounds = logEveryRounds;
+    }
+
+    void startEpoch(int epoch) {
+        this.epoch = epoch;
+        this.epochStartNanos = System.nanoTime();
+        this.epochLosses.clear();
+        this.roundsInEpoch = 0;
+    }
+
+    @Override
+    public void roundCompleted(int round, int rounds, double meanLoss) {
+        epochLosses.add(meanLoss);
+        allLosses.add(meanLoss);
+        roundsInEpoch = rounds;
+        if (round % logEveryRounds == 0 || round == rounds) {
+            double epochSeconds = seconds(System.nanoTime() - epochStartNanos);
+            double imagesDone = imagesPerEpoch * (double) round / rounds;
+            double rate = imagesDone / Math.max(epochSeconds, 1e-9);
+            double epochEta = (imagesPerEpoch - imagesDone) / rate;
+            double runEta = epochEta + (epochs - epoch) * imagesPerEpoch / rate;
+            LOG.info(String.format("epoch %d/%d  round %d/%d  loss %.4f  %.0f images/s  epoch ETA %s  run ETA %s",
+                    epoch, epochs, round, rounds, meanLoss, rate, format(epochEta), format(runEta)));
+        }
+    }
+
+    EpochRecord finishEpoch() {
+        double seconds = seconds(System.nanoTime() - epochStartNanos);
+        double meanLoss = epochLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        EpochRecord record = new EpochRecord(epoch, roundsInEpoch, imagesPerEpoch, seconds,
+                imagesPerEpoch / Math.max(seconds, 1e-9), meanLoss);
+        LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s, elapsed %s",
+                epoch, epochs, format(seconds), roundsInEpoch, meanLoss, record.imagesPerSecond(),
+                format(seconds(System.nanoTime() - runStartNanos))));
+        return record;
+    }
+
+    List<Double> allLosses() {
+        return List.copyOf(allLosses);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    static String format(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "?";
+        }
+        Duration d = Duration.ofMillis(Math.round(seconds * 1000));
+        if (d.toHours() > 0) {
+            return String.format("%dh%02dm%02ds", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+        }
+        if (d.toMinutes() > 0) {
+            return String.format("%dm%02ds", d.toMinutes(), d.toSecondsPart());
+        }
+        return String.format("%.1fs", seconds);
+    }
+}

@@ -1,0 +1,53 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.api.plugin.DriverPlugin;
+import org.apache.spark.api.plugin.ExecutorPlugin;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.api.plugin.SparkPlugin;
+import org.sparkcnn.model.NativeRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * Spark plugin ({@code spark.plugins}) that prepares every executor JVM before its first training task:
+ * DL4J's oneDNN layer helpers on, DL4J's training-stats clock on the system clock (instead of an NTP
+ * query), and nd4j's native threads limited to the cores one task owns. Done here rather than through
+ * extraJavaOptions so that it also holds when a user sets their own executor JVM options.
+ */
+public final class SparkCnnPlugin implements SparkPlugin {
+    /** Spark property carrying the native threads per training task to the executors. */
+    public static final String THREADS_PER_TASK = "spark.sparkcnn.threadsPerTask";
+    public static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
+    public static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
+
+    @Override
+    public DriverPlugin driverPlugin() {
+        return null;
+    }
+
+    @Override
+    public ExecutorPlugin executorPlugin() {
+        return new Executor();
+    }
+
+    /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */
+    public static void prepareJvm(int threadsPerTask) {
+        NativeRuntime.enableLayerHelpers();
+        System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
+        NativeRuntime.limitThreads(threadsPerTask);
+    }
+
+    static final class Executor implements ExecutorPlugin {
+        private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
+
+        @Override
+        public void init(PluginContext ctx, Map<String, String> extraConf) {
+            int threads = ctx.conf().getInt(THREADS_PER_TASK, ctx.conf().getInt("spark.task.cpus", 1));
+            prepareJvm(threads);
+            LOG.info("sparkcnn executor {} on {} ready: {}", ctx.executorID(), ctx.hostname(),
+                    NativeRuntime.describeBackend());
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.sparkcnn.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.common.BadInputException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobConfigLoaderTest {
+    private static final Path PRESETS = Path.of("conf");
+
+    private static JobConfig load(String... overrides) {
+        return JobConfigLoader.load(Optional.empty(), List.of(overrides));
+    }
+
+    private static String error(Optional<Path> file, String... overrides) {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> JobConfigLoader.load(file, List.of(overrides)));
+        assertFalse(e.getMessage().contains("\n"), "one-line message: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void defaultsDescribeTheTutorialCnnWithAdam() {
+        JobConfig c = load("data.dir=/data/mnist");
+        assertEquals(Optimizer.ADAM, c.model().optimizer());
+        assertEquals(0.001, c.model().learningRate());
+        assertEquals(0.4, c.model().dropoutRate());
+        assertEquals(URI.create("file:/data/mnist/train-images-idx3-ubyte.gz"), c.data().trainImages());
+        assertEquals(URI.create("file:/data/mnist/t10k-labels-idx1-ubyte.gz"), c.data().testLabels());
+        assertEquals(Optional.empty(), c.spark().master());
+        assertEquals(28, c.data().imageRows());
+        assertTrue(c.effective().startsWith("{"), c.effective());
+    }
+
+    @Test
+    void shippedPresetsLoad() {
+        JobConfig standard = JobConfigLoader.load(Optional.of(PRESETS.resolve("sparkcnn.conf")), List.of());
+        assertEquals(Optimizer.ADAM, standard.model().optimizer());
+        JobConfig tutorial = JobConfigLoader.load(Optional.of(PRESETS.resolve("tf-tutorial.conf")), List.of());
+        assertEquals(Optimizer.SGD, tutorial.model().optimizer());
+        assertEquals(0.001, tutorial.model().learningRate());
+        // 2 workers x 50 images per averaged step = the tutorial's batch of 100; 33 epochs = 20,000 steps
+        assertEquals(50, tutorial.training().batchSizePerWorker());
+        assertEquals(33, tutorial.training().epochs());
+    }
+
+    @Test
+    void overridesAcceptKeysWithOrWithoutRootAndKeepUrisIntact() {
+        JobConfig c = load("training.epochs=7", "sparkcnn.model.optimizer=nesterov",
+                "output.dir=hdfs://127.0.0.1:8020/runs/r1", "data.dir=s3a://bucket/mnist",
+                "data.test-images=hdfs://nn:8020/other/images.idx", "spark.properties.\"spark.ui.enabled\"=false");
+        assertEquals(7, c.training().epochs());
+        assertEquals(Optimizer.NESTEROV, c.model().optimizer());
+        assertEquals(URI.create("hdfs://127.0.0.1:8020/runs/r1/"), c.output().dir());
+        assertEquals(URI.create("s3a://bucket/mnist/train-images-idx3-ubyte.gz"), c.data().trainImages());
+        assertEquals(URI.create("hdfs://nn:8020/other/images.idx"), c.data().testImages());
+        assertEquals("false", c.spark().properties().get("spark.ui.enabled"));
+    }
+
+    @Test
+    void relativePathsBecomeAbsoluteSoExecutorsSeeTheSameFiles() {
+        JobConfig c = load("output.dir=out/run", "data.dir=data");
+        assertEquals(Path.of("out/run").toAbsolutePath(), Path.of(c.output().dir()));
+        assertEquals(Path.of("data/train-images-idx3-ubyte.gz").toAbsolutePath(), Path.of(c.data().trainImages()));
+    }
+
+    @Test
+    void unknownKeysAreRejectedWithASuggestion(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("job.conf");
+        Files.writeString(file, "sparkcnn { trainig { epochs = 2 } }");
+        String message = error(Optional.of(file));
+        assertTrue(message.contains(file.toString()), message);
+        assertTrue(message.contains("unknown config key 'sparkcnn.trainig.epochs'"), message);
+        assertTrue(message.contains("did you mean 'sparkcnn.training.epochs'"), message);
+
+        assertTrue(error(Optional.empty(), "training.epoch=3").contains("unknown config key 'sparkcnn.training.epoch'"));
+        assertTrue(error(Optional.empty(), "foo=3").contains("unknown config key 'sparkcnn.foo'"));
+    }
+
+    @Test
+    void invalidValuesNameTheSettingAndWhatWasExpected() {
+        assertTrue(error(Optional.empty(), "training.epochs=0").contains("training.epochs: must be >= 1, got 0"));
+        assertTrue(error(Optional.empty(), "training.epochs=many").contains("training.epochs: expected a whole number"));
+        assertTrue(error(Optional.empty(), "model.optimizer=rmsprop").contains("model.optimizer: 'rmsprop' is not one of adam, sgd, nesterov"));
+        assertTrue(error(Optional.empty(), "model.learning-rate=-1").contains("model.learning-rate: must be a number > 0"));
+        assertTrue(error(Optional.empty(), "model.dropout-rate=1").contains("model.dropout-rate: must be in [0.0, 1.0)"));
+        assertTrue(error(Optional.empty(), "data.download=maybe").contains("data.download: expected true or false"));
+        assertTrue(error(Optional.empty(), "output.dir=").contains("output.dir: must not be empty"));
+        assertTrue(error(Optional.empty(), "data.download-mirrors=[\"ftp://x/\"]").contains("is not an http(s) URL"));
+        assertTrue(error(Optional.empty(), "training.epochs").contains("expected key=value"));
+        // every problem at once, in one line
+        String both = error(Optional.empty(), "training.epochs=0", "evaluation.batch-size=0");
+        assertTrue(both.contains("training.epochs") && both.contains("evaluation.batch-size"), both);
+    }
+
+    @Test
+    void missingOrMalformedFilesAreBadInput(@TempDir Path dir) throws IOException {
+        assertTrue(error(Optional.of(dir.resolve("nope.conf"))).endsWith("nope.conf: config file not found"));
+        Path broken = dir.resolve("broken.conf");
+        Files.writeString(broken, "sparkcnn { training { epochs = ");
+        assertTrue(error(Optional.of(broken)).contains("broken.conf: invalid HOCON"));
+    }
+
+    @Test
+    void secretsInSparkPropertiesAreRedactedFromTheEffectiveConfig() {
+        JobConfig c = load("spark.properties.\"spark.authenticate.secret\"=hunter2");
+        assertEquals("hunter2", c.spark().properties().get("spark.authenticate.secret"));
+        assertFalse(c.effective().contains("hunter2"), c.effective());
+        assertTrue(c.effective().contains("*****"));
+    }
+}

@@ -1,0 +1,59 @@
+package org.sparkcnn.model;
+
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.config.Optimizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CnnArchitectureTest {
+    static final ModelConfig ADAM = new ModelConfig(42, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4);
+
+    @BeforeAll
+    static void enableHelpers() {
+        NativeRuntime.enableLayerHelpers();
+    }
+
+    @Test
+    void hasTheTutorialsParameterCountAndShapes() {
+        MultiLayerNetwork net = new MultiLayerNetwork(CnnArchitecture.build(ADAM, 28, 28, 10));
+        net.init();
+        // 832 (conv1) + 51,264 (conv2) + 3,212,288 (dense 3136x1024) + 10,250 (softmax)
+        assertEquals(3_274_634L, net.numParams());
+        INDArray out = net.output(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 784));
+        assertArrayEquals(new long[]{3, 10}, out.shape());
+        assertEquals(3.0, out.sumNumber().doubleValue(), 1e-4, "softmax rows sum to 1");
+    }
+
+    @Test
+    void convolutionAndPoolingLayersRunOnOneDnn() {
+        assertTrue(org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN(),
+                "the bundled libnd4jcpu must be the oneDNN build");
+        MultiLayerNetwork net = new MultiLayerNetwork(CnnArchitecture.build(ADAM, 28, 28, 10));
+        net.init();
+        assertInstanceOf(MKLDNNConvHelper.class, net.getLayer(0).getHelper(), "conv1 helper");
+        assertInstanceOf(MKLDNNSubsamplingHelper.class, net.getLayer(1).getHelper(), "pool1 helper");
+        assertInstanceOf(MKLDNNConvHelper.class, net.getLayer(2).getHelper(), "conv2 helper");
+        assertInstanceOf(MKLDNNSubsamplingHelper.class, net.getLayer(3).getHelper(), "pool2 helper");
+        // and a training step through the helpers works
+        net.fit(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 784),
+                Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        assertTrue(Double.isFinite(net.score()));
+    }
+
+    @Test
+    void optimiserFollowsTheConfig() {
+        assertEquals("Sgd", CnnArchitecture.updater(new ModelConfig(1, Optimizer.SGD, 0.01, 0, 0, 0)).getClass().getSimpleName());
+        assertEquals("Nesterovs", CnnArchitecture.updater(new ModelConfig(1, Optimizer.NESTEROV, 0.01, 0.9, 0, 0)).getClass().getSimpleName());
+        assertEquals("Adam", CnnArchitecture.updater(ADAM).getClass().getSimpleName());
+    }
+}
