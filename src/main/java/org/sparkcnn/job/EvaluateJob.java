@@ -1,21 +1,25 @@
 package org.sparkcnn.job;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.JobConfig;
-import org.sparkcnn.eval.DistributedEvaluator;
+import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.output.AtomicOutputDir;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.report.RunReport;
+import org.sparkcnn.report.pictures.Picture;
+import org.sparkcnn.report.pictures.ReportPictures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 
-/** {@code sparkcnn evaluate}: score a saved model on the test set and write its metrics, without training. */
+/** {@code sparkcnn evaluate}: score a saved model on the test set and write its report, without training. */
 public final class EvaluateJob {
     private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
 
@@ -31,13 +35,14 @@ public final class EvaluateJob {
                     config.output().overwrite(), spark.runId);
             try {
                 PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
-                EvaluationResult evaluation = new DistributedEvaluator(spark.sc, config.evaluation().batchSize(),
-                        test.shape().numClasses()).evaluate(network, spark.shards(test, spark.sc.defaultParallelism()));
+                JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
+                EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
                 LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                         evaluation.loss(), evaluation.examples()));
+                List<Picture> pictures = ReportPictures.draw(network, Optional.empty(), evaluation, testShards.first());
                 RunReport report = new RunReport(spark.info(), config.effective(), Optional.empty(), test.summary(),
-                        Optional.empty(), evaluation);
-                ResultWriter.write(output, Optional.empty(), report);
+                        Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList());
+                ResultWriter.write(output, Optional.empty(), report, pictures);
                 return report;
             } finally {
                 output.abort();

@@ -4,26 +4,27 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.output.AtomicOutputDir;
 import org.sparkcnn.output.ModelStore;
-import org.sparkcnn.report.MetricsJsonWriter;
+import org.sparkcnn.report.ReportFiles;
 import org.sparkcnn.report.RunReport;
+import org.sparkcnn.report.pictures.Picture;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
-/** Writes a run's results into its output folder and publishes them atomically. */
+/** Writes a run's results into its output folder and publishes them atomically, {@code _SUCCESS} last. */
 final class ResultWriter {
     private ResultWriter() {
     }
 
-    static void write(AtomicOutputDir output, Optional<MultiLayerNetwork> model, RunReport report) throws IOException {
+    static void write(AtomicOutputDir output, Optional<MultiLayerNetwork> model, RunReport report,
+                      List<Picture> pictures) throws IOException {
         if (model.isPresent()) {
             try (FSDataOutputStream out = output.create(ModelStore.MODEL_FILE)) {
                 ModelStore.write(model.get(), out);
             }
         }
-        try (FSDataOutputStream out = output.create(MetricsJsonWriter.FILE_NAME)) {
-            MetricsJsonWriter.write(report, out);
-        }
+        ReportFiles.write(output, report, pictures);
         output.commit();
     }
 }

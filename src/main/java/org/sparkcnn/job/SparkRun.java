@@ -8,6 +8,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.ExecutorShards;
 import org.sparkcnn.data.LabeledImages;
+import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.model.NativeRuntime;
 import org.sparkcnn.report.BuildInfo;
 import org.sparkcnn.report.RunInfo;
@@ -42,6 +43,11 @@ final class SparkRun implements AutoCloseable {
                 data.shape(), data.used(), partitions).persist(StorageLevel.MEMORY_ONLY());
         shards.setName("shards of " + data.images());
         return shards;
+    }
+
+    /** Evaluates on the executors; brings back up to 48 misclassified images for the report. */
+    DistributedEvaluator evaluator(JobConfig config, PreparedData test) {
+        return new DistributedEvaluator(sc, config.evaluation().batchSize(), test.shape().numClasses(), 48);
     }
 
     RunInfo info() {

@@ -1,21 +1,25 @@
 package org.sparkcnn.job;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.output.AtomicOutputDir;
 import org.sparkcnn.report.RunReport;
+import org.sparkcnn.report.pictures.Picture;
+import org.sparkcnn.report.pictures.ReportPictures;
 import org.sparkcnn.train.CnnTrainer;
 import org.sparkcnn.train.TrainedModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
-/** {@code sparkcnn train}: validate data, train on the executors, evaluate, write model and metrics. */
+/** {@code sparkcnn train}: validate data, train on the executors, evaluate, write model and report. */
 public final class TrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
@@ -33,18 +37,26 @@ public final class TrainJob {
 
                 CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
                 JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers());
-                TrainedModel trained = trainer.fit(trainShards, train.used());
-                trainShards.unpersist(false);
-
                 JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
-                EvaluationResult evaluation = new DistributedEvaluator(spark.sc, config.evaluation().batchSize(),
-                        test.shape().numClasses()).evaluate(trained.network(), testShards);
+                DistributedEvaluator evaluator = spark.evaluator(config, test);
+                // the last epoch's evaluation is the final one: keep it instead of evaluating twice
+                EvaluationResult[] latest = new EvaluationResult[1];
+                TrainedModel trained = trainer.fit(trainShards, train.used(), (network, epoch) -> {
+                    latest[0] = evaluator.evaluate(network, testShards);
+                    return latest[0].accuracy();
+                });
+                trainShards.unpersist(false);
+                EvaluationResult evaluation = latest[0];
                 LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                         evaluation.loss(), evaluation.examples()));
 
+                MultiLayerNetwork network = trained.network();
+                List<Picture> pictures = ReportPictures.draw(network, Optional.of(trained.history()), evaluation,
+                        testShards.first());
                 RunReport report = new RunReport(spark.info(), config.effective(), Optional.of(train.summary()),
-                        test.summary(), Optional.of(trained.history()), evaluation);
-                ResultWriter.write(output, Optional.of(trained.network()), report);
+                        test.summary(), Optional.of(trained.history()), evaluation,
+                        pictures.stream().map(Picture::fileName).toList());
+                ResultWriter.write(output, Optional.of(network), report, pictures);
                 return report;
             } finally {
                 output.abort();

@@ -4,6 +4,7 @@ import org.sparkcnn.data.DatasetSummary;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.train.TrainingHistory;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,7 +13,12 @@ import java.util.Optional;
  * @param effectiveConfig the settings as JSON (secrets redacted)
  * @param training        absent for {@code evaluate}
  * @param trainData       absent for {@code evaluate}
+ * @param pictures        file names of the report's PNG pictures
  */
 public record RunReport(RunInfo run, String effectiveConfig, Optional<DatasetSummary> trainData,
-                        DatasetSummary testData, Optional<TrainingHistory> training, EvaluationResult evaluation) {
+                        DatasetSummary testData, Optional<TrainingHistory> training, EvaluationResult evaluation,
+                        List<String> pictures) {
+    public RunReport {
+        pictures = List.copyOf(pictures);
+    }
 }

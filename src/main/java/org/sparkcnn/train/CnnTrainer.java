@@ -45,11 +45,18 @@ public final class CnnTrainer {
         return training.workers() > 0 ? training.workers() : sc.defaultParallelism();
     }
 
+    /** Measures the model after each epoch (test accuracy for the training curves). */
+    @FunctionalInterface
+    public interface EpochEvaluation {
+        double accuracy(MultiLayerNetwork network, int epoch);
+    }
+
     /**
-     * @param shards    the training set, one partition per worker (see {@link #workers()})
-     * @param examples  examples in {@code shards}
+     * @param shards     the training set, one partition per worker (see {@link #workers()})
+     * @param examples   examples in {@code shards}
+     * @param evaluation run after each epoch; its time is not counted as training time
      */
-    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples) {
+    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples, EpochEvaluation evaluation) {
         MultiLayerNetwork network = new MultiLayerNetwork(
                 CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses()));
         network.init();
@@ -67,8 +74,9 @@ public final class CnnTrainer {
             JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(StorageLevel.MEMORY_ONLY());
             progress.startEpoch(epoch);
             trainer.fitPass(minibatches, listener);
-            epochs.add(progress.finishEpoch());
+            double seconds = progress.finishTraining();
             minibatches.unpersist(false);
+            epochs.add(progress.epochRecord(seconds, evaluation.accuracy(trainer.network(), epoch)));
         }
         TrainingHistory history = new TrainingHistory(epochs, progress.allLosses(), workers, trainer.timeSplit());
         history.timeSplit().ifPresent(t -> LOG.info(

@@ -9,7 +9,8 @@ package org.sparkcnn.train;
  * @param seconds         wall time
  * @param imagesPerSecond images / seconds
  * @param meanLoss        training loss averaged over its rounds
+ * @param testAccuracy    accuracy on the test set after this epoch, NaN when not measured
  */
 public record EpochRecord(int epoch, int rounds, long images, double seconds, double imagesPerSecond,
-                          double meanLoss) {
+                          double meanLoss, double testAccuracy) {
 }

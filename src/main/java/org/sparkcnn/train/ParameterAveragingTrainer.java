@@ -11,7 +11,6 @@ import org.deeplearning4j.spark.stats.EventStats;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.config.TrainingConfig;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -60,19 +59,14 @@ public final class ParameterAveragingTrainer implements DistributedTrainer {
         return Optional.of(new TimeSplit(total, compute, averaging, Math.max(0, total - compute - averaging)));
     }
 
+    /** Total duration of the events under {@code key}; the top-level stats already include the workers'. */
     private static long sum(SparkTrainingStats stats, String key) {
-        return sumIn(stats, key);
-    }
-
-    private static long sumIn(SparkTrainingStats stats, String key) {
         long sum = 0;
         if (stats.getKeySet().contains(key)) {
-            List<EventStats> events = stats.getValue(key);
-            for (EventStats e : events) {
+            for (EventStats e : stats.getValue(key)) {
                 sum += e.getDurationMs();
             }
         }
-        SparkTrainingStats nested = stats.getNestedTrainingStats();
-        return nested == null ? sum : sum + sumIn(nested, key);
+        return sum;
     }
 }

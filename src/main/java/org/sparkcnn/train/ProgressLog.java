@@ -53,14 +53,18 @@ final class ProgressLog implements RoundListener {
         }
     }
 
-    EpochRecord finishEpoch() {
-        double seconds = seconds(System.nanoTime() - epochStartNanos);
+    /** Ends the epoch's clock: training time excludes the test evaluation that follows. */
+    double finishTraining() {
+        return seconds(System.nanoTime() - epochStartNanos);
+    }
+
+    EpochRecord epochRecord(double seconds, double testAccuracy) {
         double meanLoss = epochLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         EpochRecord record = new EpochRecord(epoch, roundsInEpoch, imagesPerEpoch, seconds,
-                imagesPerEpoch / Math.max(seconds, 1e-9), meanLoss);
-        LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s, elapsed %s",
-                epoch, epochs, format(seconds), roundsInEpoch, meanLoss, record.imagesPerSecond(),
-                format(seconds(System.nanoTime() - runStartNanos))));
+                imagesPerEpoch / Math.max(seconds, 1e-9), meanLoss, testAccuracy);
+        LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s, "
+                        + "test accuracy %.4f, elapsed %s", epoch, epochs, format(seconds), roundsInEpoch, meanLoss,
+                record.imagesPerSecond(), testAccuracy, format(seconds(System.nanoTime() - runStartNanos))));
         return record;
     }
 

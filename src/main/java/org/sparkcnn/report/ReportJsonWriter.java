@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sparkcnn.data.DatasetSummary;
 import org.sparkcnn.eval.EvaluationResult;
+import org.sparkcnn.eval.Misclassified;
 import org.sparkcnn.train.EpochRecord;
 import org.sparkcnn.train.TrainingHistory;
 
@@ -14,15 +15,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Writes a {@link RunReport} as {@code metrics.json}, the machine-readable result of a run.
- * Schema version {@value #SCHEMA_VERSION}: fields are only ever added within a major version.
+ * Writes a {@link RunReport} as {@code report.json}, the machine-readable result of a run, documented in
+ * docs/report-schema.md. Schema version {@value #SCHEMA_VERSION}: within a major version fields are only
+ * ever added, never renamed or removed.
  */
-public final class MetricsJsonWriter {
-    public static final String FILE_NAME = "metrics.json";
+public final class ReportJsonWriter {
+    public static final String FILE_NAME = "report.json";
     public static final String SCHEMA_VERSION = "1.0";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private MetricsJsonWriter() {
+    private ReportJsonWriter() {
     }
 
     public static void write(RunReport report, OutputStream out) throws IOException {
@@ -40,6 +42,8 @@ public final class MetricsJsonWriter {
         data.set("test", dataset(report.testData()));
         report.training().ifPresent(t -> root.set("training", training(t)));
         root.set("evaluation", evaluation(report.evaluation()));
+        ArrayNode pictures = root.putArray("pictures");
+        report.pictures().forEach(pictures::add);
         return root;
     }
 
@@ -94,6 +98,7 @@ public final class MetricsJsonWriter {
             epoch.put("seconds", e.seconds());
             epoch.put("imagesPerSecond", e.imagesPerSecond());
             epoch.put("meanLoss", e.meanLoss());
+            putNumberOrNull(epoch, "testAccuracy", e.testAccuracy());
         }
         ArrayNode losses = node.putArray("roundLosses");
         t.roundLosses().forEach(losses::add);
@@ -107,6 +112,15 @@ public final class MetricsJsonWriter {
         return node;
     }
 
+    /** JSON has no NaN: a value that was not measured is null. */
+    private static void putNumberOrNull(ObjectNode node, String field, double value) {
+        if (Double.isFinite(value)) {
+            node.put(field, value);
+        } else {
+            node.putNull(field);
+        }
+    }
+
     private static ObjectNode evaluation(EvaluationResult e) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("examples", e.examples());
@@ -115,6 +129,9 @@ public final class MetricsJsonWriter {
         node.put("macroPrecision", e.macroPrecision());
         node.put("macroRecall", e.macroRecall());
         node.put("macroF1", e.macroF1());
+        node.put("weightedPrecision", e.weightedPrecision());
+        node.put("weightedRecall", e.weightedRecall());
+        node.put("weightedF1", e.weightedF1());
         ArrayNode classes = node.putArray("classes");
         for (EvaluationResult.ClassMetrics c : e.classes()) {
             ObjectNode cls = classes.addObject();
@@ -123,6 +140,14 @@ public final class MetricsJsonWriter {
             cls.put("recall", c.recall());
             cls.put("f1", c.f1());
             cls.put("support", c.support());
+        }
+        ArrayNode errors = node.putArray("misclassifiedSample");
+        for (Misclassified m : e.misclassified()) {
+            ObjectNode error = errors.addObject();
+            error.put("index", m.index());
+            error.put("label", m.label());
+            error.put("predicted", m.predicted());
+            error.put("confidence", m.confidence());
         }
         ArrayNode matrix = node.putArray("confusionMatrix");
         for (long[] row : e.confusionMatrix()) {
