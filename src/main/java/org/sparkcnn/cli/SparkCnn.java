@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and evaluate a CNN on MNIST-style IDX data, distributed over Spark executors.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, DownloadCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DownloadCommand.class})
 public final class SparkCnn implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SparkCnn.class);
 
@@ -22,7 +22,7 @@ public final class SparkCnn implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, evaluate or download");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, evaluate, predict or download");
     }
 
     public static void main(String[] args) {

@@ -7,5 +7,5 @@ package org.sparkcnn.config;
  * @param effective the effective settings (file + overrides + defaults) as JSON, for the run report
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, EvaluationConfig evaluation,
-                        SparkSettings spark, OutputConfig output, String effective) {
+                        PredictConfig predict, SparkSettings spark, OutputConfig output, String effective) {
 }

@@ -172,7 +172,7 @@ public final class JobConfigLoader {
                     Duration.ofSeconds(intAtLeast("data.download-timeout-seconds", 1)),
                     intAtLeast("data.train-limit", 0), intAtLeast("data.test-limit", 0));
             ModelConfig model = new ModelConfig(
-                    longValue("model.seed"), optimizer(), positiveDouble("model.learning-rate"),
+                    longValue("model.seed"), choice("model.optimizer", Optimizer.class, Optimizer.ADAM), positiveDouble("model.learning-rate"),
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
                     doubleIn("model.dropout-rate", 0, 1, false));
             TrainingConfig training = new TrainingConfig(
@@ -183,6 +183,11 @@ public final class JobConfigLoader {
                     intAtLeast("training.log-probabilities-every-rounds", 0));
             EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
                     optionalLocation("evaluation.model", false));
+            PredictConfig predict = new PredictConfig(optionalLocation("predict.model", false),
+                    choice("predict.format", PredictConfig.InputFormat.class, PredictConfig.InputFormat.IDX),
+                    optionalLocation("predict.input", false), optionalLocation("predict.labels", false),
+                    nonEmptyString("predict.features-col"), nonEmptyString("predict.id-col"),
+                    intAtLeast("predict.batch-size", 1));
             String master = string("spark.master").trim();
             SparkSettings spark = new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master),
                     nonEmptyString("spark.app-name"), sparkProperties());
@@ -191,7 +196,7 @@ public final class JobConfigLoader {
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
-            return new JobConfig(data, model, training, evaluation, spark, output, effectiveJson());
+            return new JobConfig(data, model, training, evaluation, predict, spark, output, effectiveJson());
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */
@@ -220,13 +225,16 @@ public final class JobConfigLoader {
             return properties;
         }
 
-        private Optimizer optimizer() {
-            String value = string("model.optimizer");
+        /** A value of an enum, written in lower case in the config. */
+        private <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+            String value = string(key);
             try {
-                return Optimizer.valueOf(value.trim().toUpperCase(Locale.ROOT));
+                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add("model.optimizer: '" + value + "' is not one of adam, sgd, nesterov");
-                return Optimizer.ADAM;
+                String names = String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
+                        .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+                problems.add(key + ": '" + value + "' is not one of " + names);
+                return fallback;
             }
         }
 

@@ -6,6 +6,7 @@ import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
+import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.output.AtomicOutputDir;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.report.RunReport;
@@ -35,6 +36,8 @@ public final class EvaluateJob {
                     config.output().overwrite(), spark.runId);
             try {
                 PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
+                CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
+                        test.shape().numClasses(), model.toString());
                 JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
                 EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
                 LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),

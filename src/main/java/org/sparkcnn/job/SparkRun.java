@@ -12,6 +12,8 @@ import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.model.NativeRuntime;
 import org.sparkcnn.report.BuildInfo;
 import org.sparkcnn.report.RunInfo;
+import org.sparkcnn.train.ExecutorBackend;
+import org.sparkcnn.train.SparkCnnPlugin;
 import org.sparkcnn.train.SparkContextFactory;
 
 import java.time.Instant;
@@ -56,12 +58,20 @@ final class SparkRun implements AutoCloseable {
                 executors(context), NativeRuntime.describeBackend(), BuildInfo.load());
     }
 
-    private static List<String> executors(SparkContext context) {
-        List<String> executors = new ArrayList<>();
-        for (SparkExecutorInfo e : context.statusTracker().getExecutorInfos()) {
-            executors.add(e.host() + ":" + e.port());
+    /**
+     * Executors with their backend, as they reported it through the sparkcnn plugin; executors known to
+     * Spark that did not report (plugin disabled by the user) are listed with an unknown backend.
+     */
+    private static List<ExecutorBackend> executors(SparkContext context) {
+        List<ExecutorBackend> reported = SparkCnnPlugin.reportedExecutors();
+        if (!reported.isEmpty()) {
+            return reported;
         }
-        return executors;
+        List<ExecutorBackend> known = new ArrayList<>();
+        for (SparkExecutorInfo e : context.statusTracker().getExecutorInfos()) {
+            known.add(new ExecutorBackend("?", e.host() + ":" + e.port(), "unknown"));
+        }
+        return known;
     }
 
     @Override

@@ -1,6 +1,12 @@
 package org.sparkcnn.model;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparkcnn.common.BadInputException;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -51,6 +57,25 @@ public final class CnnArchitecture {
                         .activation(Activation.SOFTMAX).dropOut(1.0 - model.dropoutRate()).build())
                 .setInputType(InputType.convolutionalFlat(rows, cols, 1))
                 .build();
+    }
+
+    /**
+     * Checks that a saved model takes images of {@code rows x cols} and predicts {@code numClasses} classes.
+     *
+     * @throws BadInputException naming {@code source} and the mismatch
+     */
+    public static void requireFits(MultiLayerNetwork network, int rows, int cols, int numClasses, String source) {
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        InputPreProcessor first = conf.getInputPreProcess(0);
+        if (first instanceof FeedForwardToCnnPreProcessor p && (p.getInputHeight() != rows || p.getInputWidth() != cols)) {
+            throw new BadInputException(source + ": the model takes " + p.getInputHeight() + "x" + p.getInputWidth()
+                    + " images, the data has " + rows + "x" + cols);
+        }
+        Layer last = conf.getConf(conf.getConfs().size() - 1).getLayer();
+        if (last instanceof FeedForwardLayer output && output.getNOut() != numClasses) {
+            throw new BadInputException(source + ": the model predicts " + output.getNOut() + " classes, the data has "
+                    + numClasses);
+        }
     }
 
     static IUpdater updater(ModelConfig model) {

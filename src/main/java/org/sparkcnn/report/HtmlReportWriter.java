@@ -61,10 +61,7 @@ public final class HtmlReportWriter {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> runModel(JsonNode run) {
-        Map<String, Object> model = JSON.convertValue(run, Map.class);
-        List<String> executors = JSON.convertValue(run.get("executors"), List.class);
-        model.put("executorsText", String.join(", ", executors));
-        return model;
+        return JSON.convertValue(run, Map.class);
     }
 
     private static Map<String, Object> datasetModel(String name, DatasetSummary d) {

@@ -9,6 +9,7 @@ import org.sparkcnn.data.DatasetSummary;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.eval.Misclassified;
 import org.sparkcnn.train.EpochRecord;
+import org.sparkcnn.train.ExecutorBackend;
 import org.sparkcnn.train.TrainingHistory;
 
 import java.io.IOException;
@@ -55,8 +56,14 @@ public final class ReportJsonWriter {
         node.put("end", run.end().toString());
         node.put("sparkMaster", run.sparkMaster());
         node.put("applicationId", run.applicationId());
+        node.put("executorCount", run.executors().size());
         ArrayNode executors = node.putArray("executors");
-        run.executors().forEach(executors::add);
+        for (ExecutorBackend e : run.executors()) {
+            ObjectNode executor = executors.addObject();
+            executor.put("id", e.executorId());
+            executor.put("host", e.host());
+            executor.put("backend", e.backend());
+        }
         node.put("backend", run.backend());
         ObjectNode versions = node.putObject("versions");
         versions.put("sparkcnn", run.build().sparkcnnVersion());

@@ -1,5 +1,7 @@
 package org.sparkcnn.report;
 
+import org.sparkcnn.train.ExecutorBackend;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -12,12 +14,12 @@ import java.util.List;
  * @param end        end time
  * @param sparkMaster the master URL
  * @param applicationId Spark's application id
- * @param executors  executors that took part (id@host)
+ * @param executors  executors and the backend each trains on
  * @param backend    native backend on the driver, e.g. "CPU, oneDNN, 1 threads"
  * @param build      versions
  */
 public record RunInfo(String runId, String command, Instant start, Instant end, String sparkMaster,
-                      String applicationId, List<String> executors, String backend, BuildInfo build) {
+                      String applicationId, List<ExecutorBackend> executors, String backend, BuildInfo build) {
     public RunInfo {
         executors = List.copyOf(executors);
     }

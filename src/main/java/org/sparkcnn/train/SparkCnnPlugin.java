@@ -8,7 +8,11 @@ import org.sparkcnn.model.NativeRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Spark plugin ({@code spark.plugins}) that prepares every executor JVM before its first training task:
@@ -22,9 +26,18 @@ public final class SparkCnnPlugin implements SparkPlugin {
     public static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     public static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
 
+    /** Executors that reported in, by executor id, in the order they did. Filled on the driver. */
+    private static final Map<String, ExecutorBackend> EXECUTORS = new ConcurrentHashMap<>();
+
     @Override
     public DriverPlugin driverPlugin() {
-        return null;
+        EXECUTORS.clear();
+        return new Driver();
+    }
+
+    /** The executors of the current application that reported their backend, sorted by id. */
+    public static List<ExecutorBackend> reportedExecutors() {
+        return EXECUTORS.values().stream().sorted(Comparator.comparing(ExecutorBackend::executorId)).toList();
     }
 
     @Override
@@ -39,6 +52,17 @@ public final class SparkCnnPlugin implements SparkPlugin {
         NativeRuntime.limitThreads(threadsPerTask);
     }
 
+    /** Receives the executors' self-descriptions for the run report. */
+    static final class Driver implements DriverPlugin {
+        @Override
+        public Object receive(Object message) {
+            if (message instanceof ExecutorBackend backend) {
+                EXECUTORS.put(backend.executorId(), backend);
+            }
+            return null;
+        }
+    }
+
     static final class Executor implements ExecutorPlugin {
         private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
 
@@ -46,8 +70,14 @@ public final class SparkCnnPlugin implements SparkPlugin {
         public void init(PluginContext ctx, Map<String, String> extraConf) {
             int threads = ctx.conf().getInt(THREADS_PER_TASK, ctx.conf().getInt("spark.task.cpus", 1));
             prepareJvm(threads);
-            LOG.info("sparkcnn executor {} on {} ready: {}", ctx.executorID(), ctx.hostname(),
+            ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), ctx.hostname(),
                     NativeRuntime.describeBackend());
+            LOG.info("sparkcnn executor {} on {} ready: {}", backend.executorId(), backend.host(), backend.backend());
+            try {
+                ctx.send(backend);
+            } catch (IOException e) {
+                LOG.warn("Could not report executor {} to the driver: {}", backend.executorId(), e.getMessage());
+            }
         }
     }
 }

@@ -85,7 +85,10 @@ class TrainAndEvaluateIT {
         assertEquals(MnistFixture.sha256Uncompressed().get("train-images-idx3-ubyte"),
                 m.at("/data/train/imagesSha256").asText());
         assertEquals("train", m.at("/run/command").asText());
-        assertTrue(m.at("/run/backend").asText().contains("oneDNN"), m.at("/run/backend").asText());
+        assertEquals(1, m.at("/run/executorCount").asInt(), "local mode: the driver's executor");
+        assertEquals("driver", m.at("/run/executors/0/id").asText());
+        assertTrue(m.at("/run/executors/0/backend").asText().startsWith("CPU, oneDNN"),
+                "executor trains on oneDNN: " + m.at("/run/executors"));
         long confusionTotal = 0;
         for (JsonNode row : m.at("/evaluation/confusionMatrix")) {
             for (JsonNode v : row) {

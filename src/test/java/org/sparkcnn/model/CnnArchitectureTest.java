@@ -7,12 +7,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CnnArchitectureTest {
@@ -48,6 +50,19 @@ class CnnArchitectureTest {
         net.fit(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 4, 784),
                 Nd4j.eye(10).getRows(0, 1, 2, 3).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
         assertTrue(Double.isFinite(net.score()));
+    }
+
+    @Test
+    void savedModelsAreCheckedAgainstTheData() {
+        MultiLayerNetwork net = new MultiLayerNetwork(CnnArchitecture.build(ADAM, 28, 28, 10));
+        net.init();
+        CnnArchitecture.requireFits(net, 28, 28, 10, "m.zip");
+        String size = assertThrows(BadInputException.class,
+                () -> CnnArchitecture.requireFits(net, 32, 32, 10, "m.zip")).getMessage();
+        assertEquals("m.zip: the model takes 28x28 images, the data has 32x32", size);
+        String classes = assertThrows(BadInputException.class,
+                () -> CnnArchitecture.requireFits(net, 28, 28, 26, "m.zip")).getMessage();
+        assertEquals("m.zip: the model predicts 10 classes, the data has 26", classes);
     }
 
     @Test

@@ -1,0 +1,39 @@
+package org.sparkcnn.cli;
+
+import org.sparkcnn.job.PredictJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Score images with a saved model on the executors; write Parquet (id, [label,] prediction, "
+                + "probability), summary.json and _SUCCESS to output.dir.")
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
+            description = "A model.zip, or the output folder of a train run (any Hadoop URI or local path).")
+    String model;
+
+    @Option(names = {"-i", "--input"}, required = true, paramLabel = "URI",
+            description = "The images: an IDX images file, a Parquet folder or an image folder (see --format).")
+    String input;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
+            description = "idx (default), parquet or images (a folder of PNG/JPEG files).")
+    String format;
+
+    @Mixin
+    JobOptions job;
+
+    @Override
+    public Integer call() throws Exception {
+        job.overrides.add("predict.model=" + model);
+        job.overrides.add("predict.input=" + input);
+        if (format != null) {
+            job.overrides.add("predict.format=" + format);
+        }
+        PredictJob.run(job.load());
+        return 0;
+    }
+}

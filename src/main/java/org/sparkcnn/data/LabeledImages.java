@@ -1,0 +1,107 @@
+package org.sparkcnn.data;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/**
+ * A block of labelled grey-scale images exactly as stored in IDX files: raw unsigned bytes, no scaling.
+ * Keeping bytes (not floats) makes a shard four times smaller to ship to executors and to cache;
+ * {@link MinibatchFactory} converts to floats when batches are built.
+ *
+ * <p>Immutable by convention: the accessors return the internal arrays without copying (the training set
+ * is 47 MB), so callers must not modify them.
+ */
+public final class LabeledImages implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int count;
+    private final int rows;
+    private final int cols;
+    /** count*rows*cols unsigned bytes, example-major then row-major. */
+    private final byte[] pixels;
+    /** count unsigned bytes. */
+    private final byte[] labels;
+
+    /** Takes ownership of the arrays (no copy); their lengths must match count, rows and cols. */
+    public LabeledImages(int count, int rows, int cols, byte[] pixels, byte[] labels) {
+        Objects.requireNonNull(pixels, "pixels");
+        Objects.requireNonNull(labels, "labels");
+        if (count < 0 || rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("bad shape: count=" + count + ", rows=" + rows + ", cols=" + cols);
+        }
+        if ((long) count * rows * cols != pixels.length) {
+            throw new IllegalArgumentException("pixels has " + pixels.length + " bytes, expected " + count + "*"
+                    + rows + "*" + cols + " = " + ((long) count * rows * cols));
+        }
+        if (labels.length != count) {
+            throw new IllegalArgumentException("labels has " + labels.length + " entries, expected " + count);
+        }
+        this.count = count;
+        this.rows = rows;
+        this.cols = cols;
+        this.pixels = pixels;
+        this.labels = labels;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public int pixelsPerImage() {
+        return rows * cols;
+    }
+
+    /** The raw pixel bytes (not a copy: do not modify). Read them as unsigned: {@code b & 0xff}. */
+    public byte[] pixels() {
+        return pixels;
+    }
+
+    /** The raw label bytes (not a copy: do not modify). Read them as unsigned: {@code b & 0xff}. */
+    public byte[] labels() {
+        return labels;
+    }
+
+    /** The label of example {@code i} as an unsigned value. */
+    public int label(int i) {
+        return labels[i] & 0xff;
+    }
+
+    /** A copy of examples [from, from + n). */
+    public LabeledImages slice(int from, int n) {
+        if (from < 0 || n < 0 || from > count - n) {
+            throw new IndexOutOfBoundsException("slice [" + from + ", " + ((long) from + n) + ") of " + count + " examples");
+        }
+        int ppi = pixelsPerImage();
+        byte[] p = new byte[n * ppi];
+        System.arraycopy(pixels, from * ppi, p, 0, p.length);
+        byte[] l = new byte[n];
+        System.arraycopy(labels, from, l, 0, n);
+        return new LabeledImages(n, rows, cols, p, l);
+    }
+
+    /** How many examples carry each label 0..numClasses-1 (e.g. to log class balance of a shard). */
+    public int[] classCounts(int numClasses) {
+        int[] counts = new int[numClasses];
+        for (int i = 0; i < count; i++) {
+            int label = labels[i] & 0xff;
+            if (label >= numClasses) {
+                throw new IllegalArgumentException("label " + label + " at index " + i + " is not in 0.." + (numClasses - 1));
+            }
+            counts[label]++;
+        }
+        return counts;
+    }
+
+    @Override
+    public String toString() {
+        return "LabeledImages[" + count + " x " + rows + "x" + cols + "]";
+    }
+}

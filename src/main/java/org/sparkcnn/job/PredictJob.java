@@ -1,0 +1,97 @@
+package org.sparkcnn.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.config.DataConfig;
+import org.sparkcnn.config.JobConfig;
+import org.sparkcnn.config.PredictConfig;
+import org.sparkcnn.data.DatasetShape;
+import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.ModelStore;
+import org.sparkcnn.predict.CnnClassificationModel;
+import org.sparkcnn.predict.Predictions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.OptionalDouble;
+
+/**
+ * {@code sparkcnn predict}: score images with a saved model on the executors and write Parquet (id,
+ * [label,] prediction, probability) to output.dir, plus {@value #SUMMARY}, then {@code _SUCCESS}.
+ */
+public final class PredictJob {
+    public static final String SUMMARY = "summary.json";
+    private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+
+    private PredictJob() {
+    }
+
+    /** What a predict run did. */
+    public record Summary(long images, double seconds, double imagesPerSecond, OptionalDouble accuracy) {
+    }
+
+    public static Summary run(JobConfig config) throws IOException {
+        PredictConfig predict = config.predict();
+        URI modelUri = predict.model().orElseThrow(
+                () -> new BadInputException("predict.model: must name the model to score with (predict --model URI)"));
+        DataConfig data = config.data();
+        DatasetShape shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
+        try (SparkRun spark = new SparkRun(config, "predict")) {
+            MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
+            CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
+                    shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
+            AtomicOutputDir output = AtomicOutputDir.begin(spark.sc.hadoopConfiguration(), config.output().dir(),
+                    config.output().overwrite(), spark.runId);
+            try {
+                SparkSession session = SparkSession.builder().getOrCreate();
+                // sparkcnn writes _SUCCESS itself, last, after the folder is in place
+                spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+                Dataset<Row> input = Predictions.inputs(session, shape, predict);
+                long start = System.nanoTime();
+                Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
+                scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Summary summary = new Summary(scored.count(), seconds, scored.count() / Math.max(seconds, 1e-9),
+                        Predictions.accuracy(scored));
+                scored.unpersist();
+                writeSummary(output, summary, modelUri, predict);
+                output.commit();
+                LOG.info(String.format("Scored %d images in %.1f s (%.0f images/s)%s", summary.images(),
+                        summary.seconds(), summary.imagesPerSecond(), summary.accuracy().isPresent()
+                                ? String.format(", accuracy %.4f", summary.accuracy().getAsDouble()) : ""));
+                return summary;
+            } finally {
+                output.abort();
+            }
+        }
+    }
+
+    private static void writeSummary(AtomicOutputDir output, Summary summary, URI model, PredictConfig predict)
+            throws IOException {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode node = json.createObjectNode();
+        node.put("model", model.toString());
+        node.put("input", predict.input().map(URI::toString).orElse(""));
+        node.put("format", predict.format().name().toLowerCase());
+        node.put("images", summary.images());
+        node.put("seconds", summary.seconds());
+        node.put("imagesPerSecond", summary.imagesPerSecond());
+        if (summary.accuracy().isPresent()) {
+            node.put("accuracy", summary.accuracy().getAsDouble());
+        }
+        try (FSDataOutputStream out = output.create(SUMMARY)) {
+            json.writeValue((java.io.OutputStream) out, node);
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package org.sparkcnn.predict;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.model.CnnArchitecture;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The trained CNN as a Spark ML {@link Model}: a Transformer that adds a {@code prediction} (class, as a
+ * double, like Spark's classifiers) and a {@code probability} vector (softmax output) to every row of a
+ * DataFrame holding images in {@code featuresCol} (see {@link PixelDecoder} for accepted types). Usable in a
+ * {@link org.apache.spark.ml.Pipeline}; saved and loaded with MLlib's writer/reader.
+ *
+ * <p>The model is broadcast once per transform; each executor unpacks it once and predicts each partition in
+ * minibatches of {@code batchSize}.
+ */
+public final class CnnClassificationModel extends Model<CnnClassificationModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+
+    private final String uid;
+    private final byte[] modelZip;
+    private final int rows;
+    private final int cols;
+    private final int numClasses;
+
+    public final Param<String> featuresCol = new Param<>(this, "featuresCol",
+            "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
+    public final Param<String> predictionCol = new Param<>(this, "predictionCol", "predicted class column");
+    public final Param<String> probabilityCol = new Param<>(this, "probabilityCol",
+            "column of class probabilities (softmax output)");
+    public final IntParam batchSize = new IntParam(this, "batchSize", "images per forward pass",
+            ParamValidators.gtEq(1));
+
+    public CnnClassificationModel(MultiLayerNetwork network, int rows, int cols, int numClasses) {
+        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), serialize(network), rows, cols, numClasses);
+    }
+
+    CnnClassificationModel(String uid, byte[] modelZip, int rows, int cols, int numClasses) {
+        this.uid = uid;
+        this.modelZip = modelZip;
+        this.rows = rows;
+        this.cols = cols;
+        this.numClasses = numClasses;
+        setDefault(featuresCol, "features");
+        setDefault(predictionCol, "prediction");
+        setDefault(probabilityCol, "probability");
+        setDefault(batchSize, 256);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    public CnnClassificationModel setFeaturesCol(String value) {
+        set(featuresCol, value);
+        return this;
+    }
+
+    public CnnClassificationModel setPredictionCol(String value) {
+        set(predictionCol, value);
+        return this;
+    }
+
+    public CnnClassificationModel setProbabilityCol(String value) {
+        set(probabilityCol, value);
+        return this;
+    }
+
+    public CnnClassificationModel setBatchSize(int value) {
+        set(batchSize, value);
+        return this;
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** The network (a fresh copy). */
+    public MultiLayerNetwork network() {
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    byte[] modelZip() {
+        return modelZip.clone();
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        String features = $(featuresCol);
+        if (!Arrays.asList(schema.fieldNames()).contains(features)) {
+            throw new BadInputException("no column '" + features + "' (featuresCol) in " + schema.simpleString());
+        }
+        PixelDecoder.checkColumnType(schema.apply(features));
+        for (String out : List.of($(predictionCol), $(probabilityCol))) {
+            if (Arrays.asList(schema.fieldNames()).contains(out)) {
+                throw new BadInputException("output column '" + out + "' already exists in " + schema.simpleString());
+            }
+        }
+        return schema.add(new StructField($(predictionCol), DataTypes.DoubleType, false,
+                        org.apache.spark.sql.types.Metadata.empty()))
+                .add(new StructField($(probabilityCol), SQLDataTypes.VectorType(), false,
+                        org.apache.spark.sql.types.Metadata.empty()));
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType outSchema = transformSchema(dataset.schema());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
+        Broadcast<byte[]> model = sc.broadcast(modelZip);
+        int featureIndex = dataset.schema().fieldIndex($(featuresCol));
+        PixelDecoder decoder = new PixelDecoder(rows, cols, $(featuresCol));
+        int batch = (Integer) $(batchSize);
+        int pixels = rows * cols;
+        JavaRDD<Row> predicted = dataset.toDF().javaRDD().mapPartitions(partition ->
+                predictPartition(partition, NetworkCache.forTask(model.id(), model.value()), decoder, featureIndex,
+                        batch, pixels));
+        return dataset.sparkSession().createDataFrame(predicted, outSchema);
+    }
+
+    /** Lazily predicts the partition in minibatches, appending prediction and probability to each row. */
+    private static Iterator<Row> predictPartition(Iterator<Row> input, MultiLayerNetwork net, PixelDecoder decoder,
+                                                  int featureIndex, int batchSize, int pixels) {
+        return new Iterator<>() {
+            private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                if (!current.hasNext() && input.hasNext()) {
+                    current = nextBatch();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+
+            private Iterator<Row> nextBatch() {
+                List<Row> rows = new ArrayList<>(batchSize);
+                while (rows.size() < batchSize && input.hasNext()) {
+                    rows.add(input.next());
+                }
+                float[] features = new float[rows.size() * pixels];
+                for (int i = 0; i < rows.size(); i++) {
+                    Row row = rows.get(i);
+                    System.arraycopy(decoder.decode(row, featureIndex, keyOf(row, featureIndex, i)), 0, features,
+                            i * pixels, pixels);
+                }
+                INDArray probabilities = net.output(Nd4j.create(features, new long[]{rows.size(), pixels}, 'c'),
+                        false);
+                int[] classes = probabilities.argMax(1).toIntVector();
+                List<Row> out = new ArrayList<>(rows.size());
+                for (int i = 0; i < rows.size(); i++) {
+                    Object[] values = new Object[rows.get(i).size() + 2];
+                    for (int c = 0; c < rows.get(i).size(); c++) {
+                        values[c] = rows.get(i).get(c);
+                    }
+                    values[values.length - 2] = (double) classes[i];
+                    values[values.length - 1] = Vectors.dense(probabilities.getRow(i).toDoubleVector());
+                    out.add(RowFactory.create(values));
+                }
+                return out.iterator();
+            }
+        };
+    }
+
+    /** A row's name in error messages: its first column that is not the image, else its position. */
+    private static Object keyOf(Row row, int featureIndex, int position) {
+        for (int c = 0; c < row.size(); c++) {
+            if (c != featureIndex) {
+                return row.get(c);
+            }
+        }
+        return "#" + position;
+    }
+
+    @Override
+    public CnnClassificationModel copy(ParamMap extra) {
+        CnnClassificationModel copy = new CnnClassificationModel(uid, modelZip, rows, cols, numClasses);
+        copyValues(copy, extra);
+        return copy.setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new CnnClassificationModelIO.Writer(this);
+    }
+
+    public static MLReader<CnnClassificationModel> read() {
+        return new CnnClassificationModelIO.Reader();
+    }
+
+    public static CnnClassificationModel load(String path) {
+        return read().load(path);
+    }
+
+    /** Wraps a loaded network, checking it takes images of this shape. */
+    public static CnnClassificationModel of(MultiLayerNetwork network, int rows, int cols, int numClasses,
+                                            String source) {
+        CnnArchitecture.requireFits(network, rows, cols, numClasses, source);
+        return new CnnClassificationModel(network, rows, cols, numClasses);
+    }
+
+    private static byte[] serialize(MultiLayerNetwork network) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(network, out, false);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

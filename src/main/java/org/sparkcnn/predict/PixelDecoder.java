@@ -1,0 +1,124 @@
+package org.sparkcnn.predict;
+
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.sparkcnn.common.BadInputException;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Turns one image cell of a DataFrame into the model's input: {@code rows*cols} floats in [0, 1].
+ * Accepted cells: an ML vector or a numeric array of {@code rows*cols} values (in [0, 1], or 0-255 when
+ * any value exceeds 1), or binary: either {@code rows*cols} raw unsigned bytes (as in IDX files) or an
+ * encoded image (PNG, JPEG, BMP, GIF) of {@code rows x cols} pixels, converted to gray. Like MNIST, the
+ * model expects light digits on a dark background.
+ */
+final class PixelDecoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int rows;
+    private final int cols;
+    private final String column;
+
+    PixelDecoder(int rows, int cols, String column) {
+        this.rows = rows;
+        this.cols = cols;
+        this.column = column;
+    }
+
+    /** Rejects, before any job runs, a column whose type can never hold an image. */
+    static void checkColumnType(StructField field) {
+        DataType type = field.dataType();
+        boolean ok = type instanceof BinaryType || type.equals(SQLDataTypes.VectorType())
+                || (type instanceof ArrayType a && a.elementType() instanceof NumericType);
+        if (!ok) {
+            throw new BadInputException("column '" + field.name() + "' has type " + type.simpleString()
+                    + ": expected an image as a vector, a numeric array or binary (raw bytes or PNG/JPEG)");
+        }
+    }
+
+    /**
+     * @param row   the DataFrame row
+     * @param index position of the image column in it
+     * @param key   the row's id, for error messages
+     */
+    float[] decode(org.apache.spark.sql.Row row, int index, Object key) {
+        if (row.isNullAt(index)) {
+            throw new BadInputException("column '" + column + "' of row " + key + " is null: expected an image");
+        }
+        Object cell = row.get(index);
+        if (cell instanceof Vector v) {
+            return scaled(v.toArray(), key);
+        }
+        if (cell instanceof byte[] bytes) {
+            return bytes.length == rows * cols ? raw(bytes) : encoded(bytes, key);
+        }
+        List<Object> values = row.getList(index);
+        double[] array = new double[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = ((Number) values.get(i)).doubleValue();
+        }
+        return scaled(array, key);
+    }
+
+    private float[] scaled(double[] values, Object key) {
+        if (values.length != rows * cols) {
+            throw new BadInputException("column '" + column + "' of row " + key + " has " + values.length
+                    + " values: expected " + rows * cols + " (" + rows + "x" + cols + " pixels)");
+        }
+        double max = 0;
+        for (double v : values) {
+            max = Math.max(max, v);
+        }
+        double scale = max > 1.0 ? 1.0 / 255.0 : 1.0;
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) (values[i] * scale);
+        }
+        return out;
+    }
+
+    private float[] raw(byte[] bytes) {
+        float[] out = new float[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = (bytes[i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    private float[] encoded(byte[] bytes, Object key) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            image = null;
+        }
+        if (image == null) {
+            throw new BadInputException("column '" + column + "' of row " + key + ": " + bytes.length
+                    + " bytes that are neither " + rows * cols + " raw pixels nor a readable image (PNG, JPEG...)");
+        }
+        if (image.getHeight() != rows || image.getWidth() != cols) {
+            throw new BadInputException("image " + key + " is " + image.getWidth() + "x" + image.getHeight()
+                    + " pixels: expected " + cols + "x" + rows);
+        }
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int rgb = image.getRGB(c, r);
+                // luminance of sRGB, alpha ignored
+                double gray = 0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff);
+                out[r * cols + c] = (float) (gray / 255.0);
+            }
+        }
+        return out;
+    }
+}
