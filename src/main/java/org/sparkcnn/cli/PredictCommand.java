@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Score images with a saved model on the executors; write Parquet (id, [label,] prediction, "
-                + "probability), summary.json and _SUCCESS to output.dir.")
+                + "probability), _summary.json and _SUCCESS to output.dir.")
 final class PredictCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
             description = "A model.zip, or the output folder of a train run (any Hadoop URI or local path).")

@@ -10,7 +10,6 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import org.sparkcnn.common.BadInputException;
 
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -287,7 +286,7 @@ public final class JobConfigLoader {
                 return Optional.empty();
             }
             URI absolute = uri.getScheme() != null && uri.getScheme().length() > 1
-                    ? uri : new File(value).getAbsoluteFile().toURI();
+                    ? uri : Path.of(value).toAbsolutePath().normalize().toUri();
             if (folder && (absolute.getPath() == null || !absolute.getPath().endsWith("/"))) {
                 absolute = URI.create(absolute + "/");
             }

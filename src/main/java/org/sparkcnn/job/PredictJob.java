@@ -31,7 +31,8 @@ import java.util.OptionalDouble;
  * [label,] prediction, probability) to output.dir, plus {@value #SUMMARY}, then {@code _SUCCESS}.
  */
 public final class PredictJob {
-    public static final String SUMMARY = "summary.json";
+    /** Starts with '_' so that Spark's Parquet reader skips it when reading the output folder. */
+    public static final String SUMMARY = "_summary.json";
     private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
 
     private PredictJob() {

@@ -54,13 +54,12 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final int cols;
     private final int numClasses;
 
-    public final Param<String> featuresCol = new Param<>(this, "featuresCol",
-            "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
-    public final Param<String> predictionCol = new Param<>(this, "predictionCol", "predicted class column");
-    public final Param<String> probabilityCol = new Param<>(this, "probabilityCol",
-            "column of class probabilities (softmax output)");
-    public final IntParam batchSize = new IntParam(this, "batchSize", "images per forward pass",
-            ParamValidators.gtEq(1));
+    // created in the constructor, after uid: a Param records its parent's uid when it is built. Spark finds
+    // a stage's params through its public no-argument methods returning Param, hence the accessors below.
+    private final Param<String> featuresCol;
+    private final Param<String> predictionCol;
+    private final Param<String> probabilityCol;
+    private final IntParam batchSize;
 
     public CnnClassificationModel(MultiLayerNetwork network, int rows, int cols, int numClasses) {
         this(Identifiable$.MODULE$.randomUID("cnnClassifier"), serialize(network), rows, cols, numClasses);
@@ -72,6 +71,11 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         this.rows = rows;
         this.cols = cols;
         this.numClasses = numClasses;
+        this.featuresCol = new Param<>(this, "featuresCol",
+                "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
+        this.predictionCol = new Param<>(this, "predictionCol", "predicted class column");
+        this.probabilityCol = new Param<>(this, "probabilityCol", "column of class probabilities (softmax output)");
+        this.batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
         setDefault(featuresCol, "features");
         setDefault(predictionCol, "prediction");
         setDefault(probabilityCol, "probability");
@@ -81,6 +85,22 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     @Override
     public String uid() {
         return uid;
+    }
+
+    public Param<String> featuresCol() {
+        return featuresCol;
+    }
+
+    public Param<String> predictionCol() {
+        return predictionCol;
+    }
+
+    public Param<String> probabilityCol() {
+        return probabilityCol;
+    }
+
+    public IntParam batchSize() {
+        return batchSize;
     }
 
     public CnnClassificationModel setFeaturesCol(String value) {
@@ -155,8 +175,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         PixelDecoder decoder = new PixelDecoder(rows, cols, $(featuresCol));
         int batch = (Integer) $(batchSize);
         int pixels = rows * cols;
+        String transformId = java.util.UUID.randomUUID().toString();
         JavaRDD<Row> predicted = dataset.toDF().javaRDD().mapPartitions(partition ->
-                predictPartition(partition, NetworkCache.forTask(model.id(), model.value()), decoder, featureIndex,
+                predictPartition(partition, NetworkCache.forTask(transformId, model.value()), decoder, featureIndex,
                         batch, pixels));
         return dataset.sparkSession().createDataFrame(predicted, outSchema);
     }

@@ -43,10 +43,10 @@ final class CnnClassificationModelIO {
             metadata.put("sparkVersion", sc().version());
             metadata.put("uid", instance.uid());
             ObjectNode params = metadata.putObject("paramMap");
-            params.put("featuresCol", instance.getOrDefault(instance.featuresCol));
-            params.put("predictionCol", instance.getOrDefault(instance.predictionCol));
-            params.put("probabilityCol", instance.getOrDefault(instance.probabilityCol));
-            params.put("batchSize", (int) instance.getOrDefault(instance.batchSize));
+            params.put("featuresCol", instance.getOrDefault(instance.featuresCol()));
+            params.put("predictionCol", instance.getOrDefault(instance.predictionCol()));
+            params.put("probabilityCol", instance.getOrDefault(instance.probabilityCol()));
+            params.put("batchSize", (int) instance.getOrDefault(instance.batchSize()));
             metadata.putObject("defaultParamMap");
             ObjectNode shape = metadata.putObject("imageShape");
             shape.put("rows", instance.rows());

@@ -6,28 +6,35 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One deserialised network per broadcast per executor JVM: a broadcast model is unpacked once, and each
+ * One deserialised network per transform per executor JVM: a broadcast model is unpacked once, and each
  * task gets a cheap clone of it (networks are not thread-safe; concurrent tasks must not share one).
+ * Keyed by a random id of the transform, not by broadcast id: broadcast ids restart with every
+ * SparkContext, and a JVM may see several. Only the most recent few models are kept.
  */
 final class NetworkCache {
-    private static final Map<Long, MultiLayerNetwork> BY_BROADCAST = new ConcurrentHashMap<>();
+    private static final int MAX_MODELS = 4;
+    private static final Map<String, MultiLayerNetwork> BY_TRANSFORM = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, MultiLayerNetwork> eldest) {
+            return size() > MAX_MODELS;
+        }
+    };
 
     private NetworkCache() {
     }
 
-    static MultiLayerNetwork forTask(long broadcastId, byte[] modelZip) {
-        MultiLayerNetwork shared = BY_BROADCAST.computeIfAbsent(broadcastId, id -> restore(modelZip));
+    static MultiLayerNetwork forTask(String transformId, byte[] modelZip) {
+        MultiLayerNetwork shared;
+        synchronized (BY_TRANSFORM) {
+            shared = BY_TRANSFORM.computeIfAbsent(transformId, id -> restore(modelZip));
+        }
         synchronized (shared) {
             return shared.clone();
         }
-    }
-
-    static void evict(long broadcastId) {
-        BY_BROADCAST.remove(broadcastId);
     }
 
     private static MultiLayerNetwork restore(byte[] modelZip) {
