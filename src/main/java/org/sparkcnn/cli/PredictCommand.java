@@ -11,9 +11,8 @@ import java.util.concurrent.Callable;
         description = "Score images with a saved model on the executors; write Parquet (id, [label,] prediction, "
                 + "probability), _summary.json and _SUCCESS to output.dir.")
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "URI",
-            description = "A model.zip, or the output folder of a train run (any Hadoop URI or local path).")
-    String model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "URI",
             description = "The images: an IDX images file, a Parquet folder or an image folder (see --format).")
@@ -28,7 +27,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        job.overrides.add("predict.model=" + model);
+        job.overrides.add("predict.model=" + model.model);
         job.overrides.add("predict.input=" + input);
         if (format != null) {
             job.overrides.add("predict.format=" + format);

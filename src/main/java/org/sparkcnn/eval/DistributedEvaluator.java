@@ -6,17 +6,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.mllib.evaluation.MulticlassMetrics;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.output.ModelStore;
 import scala.Tuple2;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -45,7 +42,7 @@ public final class DistributedEvaluator {
     }
 
     public EvaluationResult evaluate(MultiLayerNetwork network, JavaRDD<LabeledImages> shards) {
-        Broadcast<byte[]> model = sc.broadcast(serialize(network));
+        Broadcast<byte[]> model = sc.broadcast(ModelStore.toBytes(network));
         int batch = batchSize;
         int classes = numClasses;
         JavaRDD<Prediction> predictions = shards
@@ -74,7 +71,7 @@ public final class DistributedEvaluator {
     /** Predicts every image of the partition's shards, keeping the pixels of the ones it gets wrong. */
     private static Iterator<Prediction> predict(byte[] modelBytes, Iterator<LabeledImages> shards, int batchSize,
                                                 int numClasses) throws IOException {
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelBytes), false);
+        MultiLayerNetwork net = ModelStore.fromBytes(modelBytes);
         MinibatchFactory factory = new MinibatchFactory(numClasses);
         List<Prediction> out = new ArrayList<>();
         while (shards.hasNext()) {
@@ -100,15 +97,5 @@ public final class DistributedEvaluator {
     /** -ln p(true class), with p clamped so that a confident mistake stays finite. */
     static double crossEntropy(Prediction p) {
         return -Math.log(Math.max(p.probabilities()[p.label()], 1e-10));
-    }
-
-    private static byte[] serialize(MultiLayerNetwork network) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(network, out, false);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

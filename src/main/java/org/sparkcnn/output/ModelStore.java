@@ -7,10 +7,13 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.sparkcnn.common.BadInputException;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 
 /** Saves and loads models as DL4J model zips (configuration, parameters, optimiser state) on Hadoop URIs. */
@@ -22,6 +25,26 @@ public final class ModelStore {
 
     public static void write(MultiLayerNetwork network, OutputStream out) throws IOException {
         ModelSerializer.writeModel(network, out, true);
+    }
+
+    /** The network as model-zip bytes without optimiser state: what executors need to predict. */
+    public static byte[] toBytes(MultiLayerNetwork network) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(network, out, false);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The network from {@link #toBytes} bytes. */
+    public static MultiLayerNetwork fromBytes(byte[] modelZip) {
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

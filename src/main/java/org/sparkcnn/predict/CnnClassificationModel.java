@@ -21,16 +21,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.model.CnnArchitecture;
+import org.sparkcnn.output.ModelStore;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -62,7 +58,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final IntParam batchSize;
 
     public CnnClassificationModel(MultiLayerNetwork network, int rows, int cols, int numClasses) {
-        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), serialize(network), rows, cols, numClasses);
+        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), ModelStore.toBytes(network), rows, cols, numClasses);
     }
 
     CnnClassificationModel(String uid, byte[] modelZip, int rows, int cols, int numClasses) {
@@ -137,11 +133,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     /** The network (a fresh copy). */
     public MultiLayerNetwork network() {
-        try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ModelStore.fromBytes(modelZip);
     }
 
     byte[] modelZip() {
@@ -268,15 +260,5 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                                             String source) {
         CnnArchitecture.requireFits(network, rows, cols, numClasses, source);
         return new CnnClassificationModel(network, rows, cols, numClasses);
-    }
-
-    private static byte[] serialize(MultiLayerNetwork network) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ModelSerializer.writeModel(network, out, false);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

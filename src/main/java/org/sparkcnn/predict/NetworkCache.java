@@ -1,11 +1,8 @@
 package org.sparkcnn.predict;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.sparkcnn.output.ModelStore;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,18 +27,10 @@ final class NetworkCache {
     static MultiLayerNetwork forTask(String transformId, byte[] modelZip) {
         MultiLayerNetwork shared;
         synchronized (BY_TRANSFORM) {
-            shared = BY_TRANSFORM.computeIfAbsent(transformId, id -> restore(modelZip));
+            shared = BY_TRANSFORM.computeIfAbsent(transformId, id -> ModelStore.fromBytes(modelZip));
         }
         synchronized (shared) {
             return shared.clone();
-        }
-    }
-
-    private static MultiLayerNetwork restore(byte[] modelZip) {
-        try {
-            return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(modelZip), false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
