@@ -1,6 +1,7 @@
 package org.sparkcnn.cli;
 
 import org.sparkcnn.job.EvaluateJob;
+import org.sparkcnn.config.JobConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,10 +16,17 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
 
+    @Mixin
+    QualityGateOption gate;
+
     @Override
     public Integer call() throws Exception {
         job.overrides.add("evaluation.model=" + model.model);
-        EvaluateJob.run(job.load());
+        gate.addTo(job.overrides);
+        JobConfig config = job.load();
+        if (EvaluateJob.run(config).isEmpty()) {
+            JobOptions.reportAlreadyComplete(config);
+        }
         return 0;
     }
 }

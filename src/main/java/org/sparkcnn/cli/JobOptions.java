@@ -23,4 +23,10 @@ final class JobOptions {
     JobConfig load() {
         return JobConfigLoader.load(Optional.ofNullable(config), overrides);
     }
+
+    /** A rerun of a job that already completed does nothing and succeeds, as schedulers expect. */
+    static void reportAlreadyComplete(JobConfig config) {
+        System.err.println("sparkcnn: output.dir " + config.output().dir() + " already holds a complete run "
+                + "(_SUCCESS): nothing to do. Set output.overwrite=true to run it again.");
+    }
 }

@@ -1,6 +1,7 @@
 package org.sparkcnn.cli;
 
 import org.sparkcnn.job.PredictJob;
+import org.sparkcnn.config.JobConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +33,10 @@ final class PredictCommand implements Callable<Integer> {
         if (format != null) {
             job.overrides.add("predict.format=" + format);
         }
-        PredictJob.run(job.load());
+        JobConfig config = job.load();
+        if (PredictJob.run(config).isEmpty()) {
+            JobOptions.reportAlreadyComplete(config);
+        }
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package org.sparkcnn.cli;
 
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.ExitCode;
+import org.sparkcnn.common.QualityGateException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of the {@code sparkcnn} command, for spark-submit and the embedded launcher alike.
- * Exit codes: 0 success, 1 runtime failure, 2 bad input or configuration (see README).
+ * Exit codes: 0 success (or nothing to do), 1 runtime failure, 2 bad input or configuration, 3 quality
+ * gate missed after the report was written (see README).
  */
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and evaluate a CNN on MNIST-style IDX data, distributed over Spark executors.",
@@ -45,6 +47,11 @@ public final class SparkCnn implements Runnable {
     }
 
     private static int handle(Exception e) {
+        QualityGateException gate = causeOfType(e, QualityGateException.class);
+        if (gate != null) {
+            System.err.println("sparkcnn: quality gate failed: " + gate.getMessage());
+            return ExitCode.QUALITY_GATE;
+        }
         BadInputException bad = causeOfType(e, BadInputException.class);
         if (bad != null) {
             LOG.debug("Bad input", e);

@@ -1,6 +1,7 @@
 package org.sparkcnn.cli;
 
 import org.sparkcnn.job.TrainJob;
+import org.sparkcnn.config.JobConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -13,9 +14,16 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
 
+    @Mixin
+    QualityGateOption gate;
+
     @Override
     public Integer call() throws Exception {
-        TrainJob.run(job.load());
+        gate.addTo(job.overrides);
+        JobConfig config = job.load();
+        if (TrainJob.run(config).isEmpty()) {
+            JobOptions.reportAlreadyComplete(config);
+        }
         return 0;
     }
 }

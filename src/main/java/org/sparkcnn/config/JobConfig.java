@@ -6,6 +6,7 @@ package org.sparkcnn.config;
  *
  * @param effective the effective settings (file + overrides + defaults) as JSON, for the run report
  */
-public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, EvaluationConfig evaluation,
-                        PredictConfig predict, SparkSettings spark, OutputConfig output, String effective) {
+public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, CheckpointConfig checkpoint,
+                        EvaluationConfig evaluation, PredictConfig predict, SparkSettings spark, OutputConfig output,
+                        String effective) {
 }

@@ -180,8 +180,10 @@ public final class JobConfigLoader {
                     intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
                     intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
                     intAtLeast("training.log-probabilities-every-rounds", 0));
+            CheckpointConfig checkpoint = new CheckpointConfig(intAtLeast("checkpoint.every-rounds", 0),
+                    intAtLeast("checkpoint.keep", 1));
             EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
-                    optionalLocation("evaluation.model", false));
+                    optionalLocation("evaluation.model", false), doubleIn("evaluation.min-accuracy", 0, 1, true));
             PredictConfig predict = new PredictConfig(optionalLocation("predict.model", false),
                     choice("predict.format", PredictConfig.InputFormat.class, PredictConfig.InputFormat.IDX),
                     optionalLocation("predict.input", false), optionalLocation("predict.labels", false),
@@ -190,12 +192,13 @@ public final class JobConfigLoader {
             String master = string("spark.master").trim();
             SparkSettings spark = new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master),
                     nonEmptyString("spark.app-name"), sparkProperties());
-            OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"));
+            OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"),
+                    choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME));
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
-            return new JobConfig(data, model, training, evaluation, predict, spark, output, effectiveJson());
+            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, effectiveJson());
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */

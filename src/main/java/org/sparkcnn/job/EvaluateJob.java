@@ -3,11 +3,12 @@ package org.sparkcnn.job;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.common.QualityGateException;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.model.CnnArchitecture;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.report.RunReport;
 import org.sparkcnn.report.pictures.Picture;
@@ -27,13 +28,17 @@ public final class EvaluateJob {
     private EvaluateJob() {
     }
 
-    public static RunReport run(JobConfig config) throws IOException {
+    /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
+    public static Optional<RunReport> run(JobConfig config) throws IOException {
         URI model = config.evaluation().model().orElseThrow(
                 () -> new BadInputException("evaluation.model: must name the model to evaluate (evaluate --model URI)"));
         try (SparkRun spark = new SparkRun(config, "evaluate")) {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
-            AtomicOutputDir output = AtomicOutputDir.begin(spark.sc.hadoopConfiguration(), config.output().dir(),
-                    config.output().overwrite(), spark.runId);
+            if (!config.output().overwrite()
+                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+                return Optional.empty();
+            }
+            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
             try {
                 PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
                 CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
@@ -46,7 +51,8 @@ public final class EvaluateJob {
                 RunReport report = new RunReport(spark.info(), config.effective(), Optional.empty(), test.summary(),
                         Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList());
                 ResultWriter.write(output, Optional.empty(), report, pictures);
-                return report;
+                QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
+                return Optional.of(report);
             } finally {
                 output.abort();
             }

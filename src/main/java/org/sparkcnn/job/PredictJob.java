@@ -15,7 +15,7 @@ import org.sparkcnn.config.DataConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.PredictConfig;
 import org.sparkcnn.data.DatasetShape;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.predict.CnnClassificationModel;
 import org.sparkcnn.predict.Predictions;
@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -42,7 +43,8 @@ public final class PredictJob {
     public record Summary(long images, double seconds, double imagesPerSecond, OptionalDouble accuracy) {
     }
 
-    public static Summary run(JobConfig config) throws IOException {
+    /** @return what the run did, or empty when output.dir already held a complete run (nothing to do) */
+    public static Optional<Summary> run(JobConfig config) throws IOException {
         PredictConfig predict = config.predict();
         URI modelUri = predict.model().orElseThrow(
                 () -> new BadInputException("predict.model: must name the model to score with (predict --model URI)"));
@@ -52,8 +54,11 @@ public final class PredictJob {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
             CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
                     shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
-            AtomicOutputDir output = AtomicOutputDir.begin(spark.sc.hadoopConfiguration(), config.output().dir(),
-                    config.output().overwrite(), spark.runId);
+            if (!config.output().overwrite()
+                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+                return Optional.empty();
+            }
+            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
             try {
                 SparkSession session = SparkSession.builder().getOrCreate();
                 // sparkcnn writes _SUCCESS itself, last, after the folder is in place
@@ -71,14 +76,14 @@ public final class PredictJob {
                 LOG.info(String.format("Scored %d images in %.1f s (%.0f images/s)%s", summary.images(),
                         summary.seconds(), summary.imagesPerSecond(), summary.accuracy().isPresent()
                                 ? String.format(", accuracy %.4f", summary.accuracy().getAsDouble()) : ""));
-                return summary;
+                return Optional.of(summary);
             } finally {
                 output.abort();
             }
         }
     }
 
-    private static void writeSummary(AtomicOutputDir output, Summary summary, URI model, PredictConfig predict)
+    private static void writeSummary(RunDirectory output, Summary summary, URI model, PredictConfig predict)
             throws IOException {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode node = json.createObjectNode();

@@ -2,7 +2,7 @@ package org.sparkcnn.job;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.report.ReportFiles;
 import org.sparkcnn.report.RunReport;
@@ -17,7 +17,7 @@ final class ResultWriter {
     private ResultWriter() {
     }
 
-    static void write(AtomicOutputDir output, Optional<MultiLayerNetwork> model, RunReport report,
+    static void write(RunDirectory output, Optional<MultiLayerNetwork> model, RunReport report,
                       List<Picture> pictures) throws IOException {
         if (model.isPresent()) {
             try (FSDataOutputStream out = output.create(ModelStore.MODEL_FILE)) {

@@ -2,15 +2,20 @@ package org.sparkcnn.job;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.sparkcnn.checkpoint.Checkpoint;
+import org.sparkcnn.checkpoint.CheckpointManager;
+import org.sparkcnn.common.QualityGateException;
 import org.sparkcnn.config.JobConfig;
+import org.sparkcnn.config.OutputConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.eval.EvaluationResult;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.RunReport;
 import org.sparkcnn.report.pictures.Picture;
 import org.sparkcnn.report.pictures.ReportPictures;
 import org.sparkcnn.train.CnnTrainer;
+import org.sparkcnn.train.ResumePoint;
 import org.sparkcnn.train.TrainedModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,21 +24,33 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code sparkcnn train}: validate data, train on the executors, evaluate, write model and report. */
+/**
+ * {@code sparkcnn train}: validate data, train on the executors (checkpointing, resuming an interrupted
+ * run), evaluate, write model and report, then apply the quality gate.
+ */
 public final class TrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
 
     private TrainJob() {
     }
 
-    public static RunReport run(JobConfig config) throws IOException {
+    /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
+    public static Optional<RunReport> run(JobConfig config) throws IOException {
         try (SparkRun spark = new SparkRun(config, "train")) {
-            AtomicOutputDir output = AtomicOutputDir.begin(spark.sc.hadoopConfiguration(), config.output().dir(),
-                    config.output().overwrite(), spark.runId);
+            if (!config.output().overwrite()
+                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+                return Optional.empty();
+            }
+            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
             try {
                 DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
                 PreparedData train = preparer.train();
                 PreparedData test = preparer.test();
+
+                CheckpointManager checkpoints = new CheckpointManager(output.fileSystem(), output.checkpointsDir(),
+                        config.checkpoint().keep());
+                Optional<ResumePoint> resume = config.output().onIncomplete() == OutputConfig.OnIncomplete.RESUME
+                        ? checkpoints.newestValid().map(Checkpoint::toResumePoint) : Optional.empty();
 
                 CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
                 JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers());
@@ -44,20 +61,22 @@ public final class TrainJob {
                 TrainedModel trained = trainer.fit(trainShards, train.used(), (network, epoch) -> {
                     latest[0] = evaluator.evaluate(network, testShards);
                     return latest[0].accuracy();
-                });
+                }, checkpoints, config.checkpoint().everyRounds(), resume);
                 trainShards.unpersist(false);
-                EvaluationResult evaluation = latest[0];
+                MultiLayerNetwork network = trained.network();
+                // resumed after the last epoch (killed while writing results): evaluate once more
+                EvaluationResult evaluation = latest[0] != null ? latest[0] : evaluator.evaluate(network, testShards);
                 LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                         evaluation.loss(), evaluation.examples()));
 
-                MultiLayerNetwork network = trained.network();
                 List<Picture> pictures = ReportPictures.draw(network, Optional.of(trained.history()), evaluation,
                         testShards.first());
                 RunReport report = new RunReport(spark.info(), config.effective(), Optional.of(train.summary()),
                         test.summary(), Optional.of(trained.history()), evaluation,
                         pictures.stream().map(Picture::fileName).toList());
                 ResultWriter.write(output, Optional.of(network), report, pictures);
-                return report;
+                QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
+                return Optional.of(report);
             } finally {
                 output.abort();
             }

@@ -1,7 +1,7 @@
 package org.sparkcnn.report;
 
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.pictures.Picture;
 
 import java.io.IOException;
@@ -15,7 +15,7 @@ public final class ReportFiles {
     private ReportFiles() {
     }
 
-    public static void write(AtomicOutputDir output, RunReport report, List<Picture> pictures) throws IOException {
+    public static void write(RunDirectory output, RunReport report, List<Picture> pictures) throws IOException {
         try (FSDataOutputStream out = output.create(ReportJsonWriter.FILE_NAME)) {
             ReportJsonWriter.write(report, out);
         }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Trains the CNN on training shards that live on the executors (the Estimator of the pipeline: data in,
@@ -52,31 +53,52 @@ public final class CnnTrainer {
     }
 
     /**
-     * @param shards     the training set, one partition per worker (see {@link #workers()})
-     * @param examples   examples in {@code shards}
-     * @param evaluation run after each epoch; its time is not counted as training time
+     * @param shards       the training set, one partition per worker (see {@link #workers()})
+     * @param examples     examples in {@code shards}
+     * @param evaluation   run after each epoch; its time is not counted as training time
+     * @param checkpointer saves the state after every segment of {@code everyRounds} rounds and each epoch
+     * @param everyRounds  checkpoint interval in rounds, 0 = epoch ends only
+     * @param resume       where an earlier, interrupted run of the same job stopped
      */
-    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples, EpochEvaluation evaluation) {
-        MultiLayerNetwork network = new MultiLayerNetwork(
-                CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses()));
-        network.init();
+    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples, EpochEvaluation evaluation,
+                            Checkpointer checkpointer, int everyRounds, Optional<ResumePoint> resume) {
         int workers = workers();
+        int roundsPerEpoch = roundsPerEpoch(examples, workers);
+        int segments = resume.map(r -> r.position().segmentsPerEpoch())
+                .orElse(everyRounds > 0 ? Math.max(1, (roundsPerEpoch + everyRounds - 1) / everyRounds) : 1);
+        MultiLayerNetwork network = resume.map(ResumePoint::network).orElseGet(this::newNetwork);
+        TrainingPosition start = resume.map(ResumePoint::position)
+                .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of()));
+        resume.ifPresent(r -> LOG.info("Resuming from checkpoint {}: epoch {}, segment {}/{} done", r.source(),
+                r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
         LOG.info("Training {} parameters on {} images with {} workers: {} epochs, batch {} per worker, "
-                        + "averaging every {} minibatches, optimiser {} lr {}", network.numParams(), examples, workers,
-                training.epochs(), training.batchSizePerWorker(), training.averagingFrequency(),
-                model.optimizer().name().toLowerCase(), model.learningRate());
+                        + "averaging every {} minibatches (~{} rounds per epoch, {} checkpoint segments), optimiser {} lr {}",
+                network.numParams(), examples, workers, training.epochs(), training.batchSizePerWorker(),
+                training.averagingFrequency(), roundsPerEpoch, segments, model.optimizer().name().toLowerCase(),
+                model.learningRate());
 
         DistributedTrainer trainer = new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
-        ProgressLog progress = new ProgressLog(training.epochs(), examples, training.logEveryRounds());
+        ProgressLog progress = new ProgressLog(training.epochs(), examples, roundsPerEpoch, training.logEveryRounds(),
+                start.roundLosses());
         RoundListener listener = probabilityLogging(progress, trainer, shards);
-        List<EpochRecord> epochs = new ArrayList<>();
-        for (int epoch = 1; epoch <= training.epochs(); epoch++) {
+        List<EpochRecord> epochs = new ArrayList<>(start.completedEpochs());
+        for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
             JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(StorageLevel.MEMORY_ONLY());
-            progress.startEpoch(epoch);
-            trainer.fitPass(minibatches, listener);
+            int firstSegment = epoch == start.epoch() ? start.segmentsDone() : 0;
+            progress.startEpoch(epoch, roundsPerEpoch * firstSegment / segments);
+            for (int segment = firstSegment; segment < segments; segment++) {
+                trainer.fitPass(segment(minibatches, segment, segments), listener,
+                        model.seed() * 31 + epoch * 1009L + segment);
+                if (segment + 1 < segments) {
+                    checkpointer.save(trainer.network(), new TrainingPosition(epoch, segment + 1, segments,
+                            model.seed(), epochs, progress.allLosses()));
+                }
+            }
             double seconds = progress.finishTraining();
             minibatches.unpersist(false);
             epochs.add(progress.epochRecord(seconds, evaluation.accuracy(trainer.network(), epoch)));
+            checkpointer.save(trainer.network(), new TrainingPosition(epoch + 1, 0, segments, model.seed(), epochs,
+                    progress.allLosses()));
         }
         TrainingHistory history = new TrainingHistory(epochs, progress.allLosses(), workers, trainer.timeSplit());
         history.timeSplit().ifPresent(t -> LOG.info(
@@ -84,6 +106,39 @@ public final class CnnTrainer {
                 t.totalMillis() / 1000.0, t.computeMillis() / 1000.0, t.aggregationMillis() / 1000.0,
                 t.otherMillis() / 1000.0));
         return new TrainedModel(trainer.network(), history);
+    }
+
+    private MultiLayerNetwork newNetwork() {
+        MultiLayerNetwork network = new MultiLayerNetwork(
+                CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses()));
+        network.init();
+        return network;
+    }
+
+    /** Rounds in one epoch: each worker's minibatches divided by the averaging frequency. */
+    private int roundsPerEpoch(long examples, int workers) {
+        long batchesPerWorker = (examples / workers + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
+        return (int) Math.max(1, batchesPerWorker / training.averagingFrequency());
+    }
+
+    /**
+     * Segment {@code s} of {@code n} of an epoch: every n-th minibatch of each partition, starting at s.
+     * The minibatches are already shuffled, so each segment is a random share of the epoch.
+     */
+    private static JavaRDD<DataSet> segment(JavaRDD<DataSet> minibatches, int s, int n) {
+        if (n == 1) {
+            return minibatches;
+        }
+        return minibatches.mapPartitions(it -> {
+            List<DataSet> mine = new ArrayList<>();
+            for (int i = 0; it.hasNext(); i++) {
+                DataSet batch = it.next();
+                if (i % n == s) {
+                    mine.add(batch);
+                }
+            }
+            return mine.iterator();
+        }, true);
     }
 
     /** This epoch's minibatches: every shard reshuffled with a seed derived from (seed, epoch). */

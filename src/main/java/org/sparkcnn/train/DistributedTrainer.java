@@ -15,8 +15,11 @@ public interface DistributedTrainer {
     /**
      * Fits one pass over {@code minibatches} (DataSets of exactly the per-worker batch size, except the
      * last of a partition). The model returned by {@link #network()} is updated in place.
+     *
+     * @param seed seeds the engine's own randomness (e.g. how minibatches are dealt to rounds), so that a
+     *             pass can be repeated exactly after a resume
      */
-    void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener);
+    void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener, long seed);
 
     /** The current model, held on the driver. */
     MultiLayerNetwork network();

@@ -35,6 +35,11 @@ final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingM
         this.listener = listener;
     }
 
+    /** Seeds how the next fit deals minibatches to rounds (DL4J draws it from this generator). */
+    void reseed(long seed) {
+        this.rng = new Random(seed);
+    }
+
     @Override
     protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
                                   JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {

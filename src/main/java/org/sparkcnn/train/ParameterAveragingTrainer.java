@@ -32,8 +32,9 @@ public final class ParameterAveragingTrainer implements DistributedTrainer {
     }
 
     @Override
-    public void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener) {
+    public void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener, long seed) {
         master.setRoundListener(listener);
+        master.reseed(seed);
         sparkNetwork.fit(minibatches);
     }
 

@@ -16,6 +16,7 @@ final class ProgressLog implements RoundListener {
 
     private final int epochs;
     private final long imagesPerEpoch;
+    private final int roundsPerEpoch;
     private final int logEveryRounds;
     private final long runStartNanos = System.nanoTime();
     private final List<Double> epochLosses = new ArrayList<>();
@@ -23,34 +24,50 @@ final class ProgressLog implements RoundListener {
     private int epoch;
     private long epochStartNanos;
     private int roundsInEpoch;
+    private int roundsAtStart;
 
-    ProgressLog(int epochs, long imagesPerEpoch, int logEveryRounds) {
+    /**
+     * @param roundsPerEpoch averaging rounds an epoch has (an estimate: the engine deals minibatches to
+     *                       rounds itself)
+     * @param earlierLosses  losses of rounds before a resume
+     */
+    ProgressLog(int epochs, long imagesPerEpoch, int roundsPerEpoch, int logEveryRounds, List<Double> earlierLosses) {
         this.epochs = epochs;
         this.imagesPerEpoch = imagesPerEpoch;
+        this.roundsPerEpoch = Math.max(1, roundsPerEpoch);
         this.logEveryRounds = logEveryRounds;
+        this.allLosses.addAll(earlierLosses);
     }
 
-    void startEpoch(int epoch) {
+    /** @param roundsDone rounds of this epoch fitted before a resume */
+    void startEpoch(int epoch, int roundsDone) {
         this.epoch = epoch;
         this.epochStartNanos = System.nanoTime();
         this.epochLosses.clear();
-        this.roundsInEpoch = 0;
+        this.roundsInEpoch = roundsDone;
+        this.roundsAtStart = roundsDone;
     }
 
     @Override
     public void roundCompleted(int round, int rounds, double meanLoss) {
         epochLosses.add(meanLoss);
         allLosses.add(meanLoss);
-        roundsInEpoch = rounds;
-        if (round % logEveryRounds == 0 || round == rounds) {
+        roundsInEpoch++;
+        if (roundsInEpoch % logEveryRounds == 0) {
             double epochSeconds = seconds(System.nanoTime() - epochStartNanos);
-            double imagesDone = imagesPerEpoch * (double) round / rounds;
-            double rate = imagesDone / Math.max(epochSeconds, 1e-9);
-            double epochEta = (imagesPerEpoch - imagesDone) / rate;
+            double fraction = Math.min(1.0, (double) roundsInEpoch / roundsPerEpoch);
+            double rate = imagesPerEpoch * (double) (roundsInEpoch - roundsAtStart) / roundsPerEpoch
+                    / Math.max(epochSeconds, 1e-9);
+            double epochEta = (1 - fraction) * imagesPerEpoch / rate;
             double runEta = epochEta + (epochs - epoch) * imagesPerEpoch / rate;
             LOG.info(String.format("epoch %d/%d  round %d/%d  loss %.4f  %.0f images/s  epoch ETA %s  run ETA %s",
-                    epoch, epochs, round, rounds, meanLoss, rate, format(epochEta), format(runEta)));
+                    epoch, epochs, roundsInEpoch, roundsPerEpoch, meanLoss, rate, format(epochEta), format(runEta)));
         }
+    }
+
+    /** Rounds fitted so far in this epoch (including those before a resume). */
+    int roundsInEpoch() {
+        return roundsInEpoch;
     }
 
     /** Ends the epoch's clock: training time excludes the test evaluation that follows. */
@@ -60,8 +77,10 @@ final class ProgressLog implements RoundListener {
 
     EpochRecord epochRecord(double seconds, double testAccuracy) {
         double meanLoss = epochLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        // after a resume, only this process's share of the epoch was timed
+        double images = imagesPerEpoch * (double) (roundsInEpoch - roundsAtStart) / Math.max(1, roundsInEpoch);
         EpochRecord record = new EpochRecord(epoch, roundsInEpoch, imagesPerEpoch, seconds,
-                imagesPerEpoch / Math.max(seconds, 1e-9), meanLoss, testAccuracy);
+                images / Math.max(seconds, 1e-9), meanLoss, testAccuracy);
         LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s, "
                         + "test accuracy %.4f, elapsed %s", epoch, epochs, format(seconds), roundsInEpoch, meanLoss,
                 record.imagesPerSecond(), testAccuracy, format(seconds(System.nanoTime() - runStartNanos))));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.HtmlReportWriter;
 import org.sparkcnn.report.ReportJsonWriter;
 
@@ -88,7 +88,7 @@ class HdfsRoundTripIT {
         CliRunner.Result train = CliRunner.run(job("train", "/runs/r1"));
         assertEquals(0, train.exitCode(), train.stderr());
 
-        assertTrue(hdfs.exists(new Path("/runs/r1/" + AtomicOutputDir.SUCCESS)));
+        assertTrue(hdfs.exists(new Path("/runs/r1/" + RunDirectory.SUCCESS)));
         JsonNode r = report("/runs/r1");
         assertEquals(ReportJsonWriter.SCHEMA_VERSION, r.at("/schemaVersion").asText());
         double accuracy = r.at("/evaluation/accuracy").asDouble();
@@ -110,6 +110,6 @@ class HdfsRoundTripIT {
         JsonNode e = report("/runs/e1");
         assertEquals(accuracy, e.at("/evaluation/accuracy").asDouble(), 1e-9);
         assertFalse(hdfs.exists(new Path("/runs/e1/model.zip")));
-        assertTrue(hdfs.exists(new Path("/runs/e1/" + AtomicOutputDir.SUCCESS)));
+        assertTrue(hdfs.exists(new Path("/runs/e1/" + RunDirectory.SUCCESS)));
     }
 }

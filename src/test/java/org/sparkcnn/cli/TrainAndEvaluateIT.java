@@ -17,7 +17,7 @@ import org.sparkcnn.report.HeadlessChromium;
 import org.sparkcnn.report.HtmlReportWriter;
 import org.sparkcnn.report.ReportJsonWriter;
 import org.sparkcnn.data.MnistFixture;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 
 import javax.imageio.ImageIO;
@@ -74,7 +74,7 @@ class TrainAndEvaluateIT {
         CliRunner.Result result = CliRunner.run(job("train", "output.dir=" + run));
         assertEquals(0, result.exitCode(), result.stderr());
 
-        assertTrue(Files.exists(run.resolve(AtomicOutputDir.SUCCESS)));
+        assertTrue(Files.exists(run.resolve(RunDirectory.SUCCESS)));
         JsonNode m = report(run);
         double accuracy = m.at("/evaluation/accuracy").asDouble();
         assertTrue(accuracy >= MIN_ACCURACY, "test accuracy " + accuracy);
@@ -202,22 +202,36 @@ class TrainAndEvaluateIT {
         assertTrue(Files.exists(eval.resolve(HtmlReportWriter.FILE_NAME)));
         assertTrue(report(eval).at("/training").isMissingNode(), "evaluate has no training section");
         assertFalse(Files.exists(eval.resolve(ModelStore.MODEL_FILE)), "evaluate writes no model");
-        assertTrue(Files.exists(eval.resolve(AtomicOutputDir.SUCCESS)));
+        assertTrue(Files.exists(eval.resolve(RunDirectory.SUCCESS)));
     }
 
     @Test
     @Order(6)
-    void aCompleteOutputIsNotOverwritten() throws IOException {
+    void rerunningACompleteJobIsANoOpThatSucceeds() throws IOException {
         Path run = work.resolve("train");
         long before = Files.getLastModifiedTime(run.resolve("report.json")).toMillis();
         CliRunner.Result result = CliRunner.run(job("train", "output.dir=" + run));
-        assertEquals(2, result.exitCode(), result.stderr());
-        assertTrue(result.stderr().contains("already holds a complete run"), result.stderr());
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("already holds a complete run (_SUCCESS): nothing to do"), result.stderr());
         assertEquals(before, Files.getLastModifiedTime(run.resolve("report.json")).toMillis());
     }
 
     @Test
     @Order(7)
+    void aModelBelowTheQualityGateExits3AfterWritingItsReport() throws IOException {
+        Path run = work.resolve("train");
+        Path gated = work.resolve("gated");
+        CliRunner.Result result = CliRunner.run(job("evaluate", "--model", run.toString(), "output.dir=" + gated,
+                "--min-accuracy", "0.9999"));
+        assertEquals(3, result.exitCode(), result.stderr());
+        assertTrue(result.stderr().contains("is below evaluation.min-accuracy 0.9999"), result.stderr());
+        assertTrue(Files.exists(gated.resolve(RunDirectory.SUCCESS)), "the report is there for people to read");
+        assertEquals(report(run).at("/evaluation/accuracy").asDouble(),
+                report(gated).at("/evaluation/accuracy").asDouble(), 1e-9);
+    }
+
+    @Test
+    @Order(8)
     void badDataIsRejectedWithExitCode2AndNothingWritten() throws IOException {
         Path run = work.resolve("bad-data");
         // images and labels swapped: a clear message naming the file, before any training
@@ -237,7 +251,7 @@ class TrainAndEvaluateIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void badConfigurationIsRejectedBeforeSparkStarts() {
         CliRunner.Result result = CliRunner.run("train", "trainig.epochs=1");
         assertEquals(2, result.exitCode());

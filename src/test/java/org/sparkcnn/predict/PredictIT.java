@@ -21,7 +21,7 @@ import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MnistFixture;
-import org.sparkcnn.output.AtomicOutputDir;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.train.SparkContextFactory;
 
@@ -102,7 +102,7 @@ class PredictIT {
         assertEquals(0, predict("idx", "--input", MnistFixture.file(MnistFixture.TEST_IMAGES).toString(),
                 "predict.labels=" + MnistFixture.file(MnistFixture.TEST_LABELS)));
         Path out = work.resolve("idx");
-        assertTrue(Files.exists(out.resolve(AtomicOutputDir.SUCCESS)));
+        assertTrue(Files.exists(out.resolve(RunDirectory.SUCCESS)));
         JsonNode summary = JSON.readTree(out.resolve("_summary.json").toFile());
         assertEquals(10_000, summary.get("images").asLong());
         assertEquals(evaluatedAccuracy, summary.get("accuracy").asDouble(), 1e-12);

@@ -1,0 +1,136 @@
+package org.sparkcnn.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.sparkcnn.train.Checkpointer;
+import org.sparkcnn.train.TrainingPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Writes and finds training checkpoints in a folder of the run's output ({@code <output>/checkpoints/}).
+ * A checkpoint is a folder {@code ckpt-e<epoch>-s<segments>} holding {@value #MODEL} (parameters and
+ * optimiser state) and {@value #POSITION}; it is written under a temporary name and renamed when complete,
+ * so a crash never leaves a checkpoint that looks complete. Reading verifies it fully; a damaged one is
+ * skipped with a warning. Only the newest {@code keep} are kept.
+ */
+public final class CheckpointManager implements Checkpointer {
+    static final String MODEL = "model.zip";
+    static final String POSITION = "position.json";
+    private static final Pattern NAME = Pattern.compile("ckpt-e(\\d+)-s(\\d+)");
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointManager.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileSystem fs;
+    private final Path dir;
+    private final int keep;
+
+    public CheckpointManager(FileSystem fs, Path dir, int keep) {
+        this.fs = fs;
+        this.dir = dir;
+        this.keep = keep;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Saves a checkpoint atomically, then removes all but the newest {@code keep}. */
+    @Override
+    public void save(MultiLayerNetwork network, TrainingPosition position) {
+        String name = String.format("ckpt-e%04d-s%04d", position.epoch(), position.segmentsDone());
+        Path target = new Path(dir, name);
+        Path temp = new Path(dir, "_tmp-" + name + "-" + System.nanoTime());
+        try {
+            fs.mkdirs(temp);
+            try (FSDataOutputStream out = fs.create(new Path(temp, MODEL), true)) {
+                ModelSerializer.writeModel(network, out, true);
+            }
+            try (FSDataOutputStream out = fs.create(new Path(temp, POSITION), true)) {
+                JSON.writeValue((java.io.OutputStream) out, position);
+            }
+            if (fs.exists(target)) {
+                fs.delete(target, true);
+            }
+            if (!fs.rename(temp, target)) {
+                throw new IOException("could not rename " + temp + " to " + target);
+            }
+            prune();
+            LOG.info("Checkpoint {} written", target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkpoint " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The newest checkpoint that reads back completely; damaged ones are skipped with a warning. */
+    public Optional<Checkpoint> newestValid() {
+        for (Path candidate : complete()) {
+            try {
+                TrainingPosition position;
+                try (InputStream in = fs.open(new Path(candidate, POSITION))) {
+                    position = JSON.readValue(in, TrainingPosition.class);
+                }
+                MultiLayerNetwork network;
+                try (InputStream in = fs.open(new Path(candidate, MODEL))) {
+                    network = ModelSerializer.restoreMultiLayerNetwork(in, true);
+                }
+                return Optional.of(new Checkpoint(candidate, network, position));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Skipping damaged checkpoint {}: {}", candidate, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Complete checkpoint folders, newest first. */
+    List<Path> complete() {
+        List<Path> found = new ArrayList<>();
+        try {
+            for (FileStatus status : fs.listStatus(dir)) {
+                if (status.isDirectory() && NAME.matcher(status.getPath().getName()).matches()) {
+                    found.add(status.getPath());
+                }
+            }
+        } catch (FileNotFoundException e) {
+            return found;
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
+        }
+        found.sort(Comparator.comparingLong(CheckpointManager::order).reversed());
+        return found;
+    }
+
+    private static long order(Path path) {
+        Matcher m = NAME.matcher(path.getName());
+        return m.matches() ? Long.parseLong(m.group(1)) * 1_000_000L + Long.parseLong(m.group(2)) : -1;
+    }
+
+    private void prune() throws IOException {
+        List<Path> all = complete();
+        for (int i = keep; i < all.size(); i++) {
+            fs.delete(all.get(i), true);
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            // leftovers of a crash while writing
+            if (status.getPath().getName().startsWith("_tmp-")) {
+                fs.delete(status.getPath(), true);
+            }
+        }
+    }
+}

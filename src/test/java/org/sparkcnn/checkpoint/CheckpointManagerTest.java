@@ -1,0 +1,90 @@
+package org.sparkcnn.checkpoint;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.config.Optimizer;
+import org.sparkcnn.model.CnnArchitecture;
+import org.sparkcnn.train.EpochRecord;
+import org.sparkcnn.train.TrainingPosition;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointManagerTest {
+    private static MultiLayerNetwork network;
+
+    @BeforeAll
+    static void trainedALittle() {
+        network = new MultiLayerNetwork(CnnArchitecture.build(new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4),
+                28, 28, 10));
+        network.init();
+        // one step, so that Adam's state is not all zeros
+        network.fit(Nd4j.rand(DataType.FLOAT, 8, 784), Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7).castTo(DataType.FLOAT));
+    }
+
+    private static TrainingPosition position(int epoch, int segments) {
+        return new TrainingPosition(epoch, segments, 4, 7,
+                List.of(new EpochRecord(1, 10, 600, 2.5, 240, 0.5, 0.9)), List.of(0.9, 0.7, 0.5));
+    }
+
+    private static CheckpointManager manager(java.nio.file.Path dir, int keep) throws IOException {
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        return new CheckpointManager(fs, new Path(dir.toUri()), keep);
+    }
+
+    private static List<String> names(java.nio.file.Path dir) throws IOException {
+        try (Stream<java.nio.file.Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
+
+    @Test
+    void theNewestCheckpointComesBackWithParametersOptimiserStateAndPosition(@TempDir java.nio.file.Path dir)
+            throws IOException {
+        CheckpointManager checkpoints = manager(dir, 2);
+        checkpoints.save(network, position(1, 2));
+        checkpoints.save(network, position(2, 0));
+        checkpoints.save(network, position(2, 1));
+        assertEquals(List.of("ckpt-e0002-s0000", "ckpt-e0002-s0001"), names(dir), "only the newest 2 kept");
+
+        Checkpoint newest = checkpoints.newestValid().orElseThrow();
+        assertEquals(position(2, 1), newest.position());
+        assertEquals(network.params(), newest.network().params());
+        assertEquals(network.getUpdater().getStateViewArray(), newest.network().getUpdater().getStateViewArray());
+    }
+
+    @Test
+    void aDamagedOrHalfWrittenCheckpointIsSkipped(@TempDir java.nio.file.Path dir) throws IOException {
+        CheckpointManager checkpoints = manager(dir, 3);
+        checkpoints.save(network, position(1, 1));
+        checkpoints.save(network, position(1, 2));
+        // the newest is damaged: its model is cut short
+        java.nio.file.Path model = dir.resolve("ckpt-e0001-s0002").resolve(CheckpointManager.MODEL);
+        byte[] bytes = Files.readAllBytes(model);
+        Files.write(model, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        // and a crash left a temporary folder that must never be taken for a checkpoint
+        Files.createDirectories(dir.resolve("_tmp-ckpt-e0009-s0000-1"));
+
+        Checkpoint used = checkpoints.newestValid().orElseThrow();
+        assertEquals(position(1, 1), used.position());
+        assertTrue(used.path().getName().endsWith("ckpt-e0001-s0001"));
+    }
+
+    @Test
+    void noCheckpointsMeansAFreshStart(@TempDir java.nio.file.Path dir) throws IOException {
+        assertTrue(manager(dir.resolve("none"), 2).newestValid().isEmpty());
+    }
+}
