@@ -84,43 +84,33 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the browser's output on a thread of its own (not the common fork-join pool, which other
+     * libraries in a test JVM may keep busy) until the DevTools endpoint is announced, then keeps draining it.
+     */
     private static int devtoolsPort(Process process) throws IOException {
-        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
-                Integer found = null;
                 while ((line = out.readLine()) != null) {
                     Matcher m = DEVTOOLS.matcher(line);
-                    if (found == null && m.find()) {
-                        found = Integer.parseInt(m.group(2));
-                        Integer result = found;
-                        // keep draining the output in the background so the browser never blocks on it
-                        Thread drain = new Thread(() -> drain(out), "chromium-output");
-                        drain.setDaemon(true);
-                        drain.start();
-                        return result;
+                    if (!port.isDone() && m.find()) {
+                        port.complete(Integer.parseInt(m.group(2)));
                     }
                 }
-                throw new IllegalStateException("chromium exited before its DevTools endpoint was up");
+                port.completeExceptionally(new IOException("chromium exited before its DevTools endpoint was up"));
             } catch (IOException e) {
-                throw new IllegalStateException(e);
+                port.completeExceptionally(e);
             }
-        });
+        }, "chromium-output");
+        reader.setDaemon(true);
+        reader.start();
         try {
             return port.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IOException("chromium did not start: " + e.getMessage(), e);
-        }
-    }
-
-    private static void drain(BufferedReader out) {
-        try {
-            while (out.readLine() != null) {
-                // discard
-            }
-        } catch (IOException ignored) {
-            // the browser went away
+            throw new IOException("chromium did not announce its DevTools endpoint: " + e, e);
         }
     }
 
