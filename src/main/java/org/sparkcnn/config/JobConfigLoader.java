@@ -173,7 +173,7 @@ public final class JobConfigLoader {
             ModelConfig model = new ModelConfig(
                     longValue("model.seed"), choice("model.optimizer", Optimizer.class, Optimizer.ADAM), positiveDouble("model.learning-rate"),
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
-                    doubleIn("model.dropout-rate", 0, 1, false));
+                    doubleIn("model.dropout-rate", 0, 1, false), decayFactor("model.learning-rate-decay"));
             TrainingConfig training = new TrainingConfig(
                     intAtLeast("training.epochs", 1), intAtLeast("training.batch-size-per-worker", 1),
                     intAtLeast("training.averaging-frequency", 1), intAtLeast("training.workers", 0),
@@ -360,6 +360,15 @@ public final class JobConfigLoader {
             }
             if (!(value > 0) || Double.isInfinite(value)) {
                 problems.add(key + ": must be a number > 0, got " + value);
+            }
+            return value;
+        }
+
+        /** A multiplier in (0, 1]. */
+        private double decayFactor(String key) {
+            double value = doubleValue(key);
+            if (!Double.isNaN(value) && !(value > 0 && value <= 1)) {
+                problems.add(key + ": must be in (0, 1], got " + value);
             }
             return value;
         }

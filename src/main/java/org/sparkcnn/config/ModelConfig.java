@@ -9,7 +9,8 @@ package org.sparkcnn.config;
  * @param momentum     momentum (Nesterov only)
  * @param l2           L2 weight decay coefficient, 0 = off
  * @param dropoutRate  fraction of the dense layer's outputs dropped in training (TensorFlow semantics)
+ * @param learningRateDecay the learning rate is multiplied by this after each epoch (1 = constant)
  */
 public record ModelConfig(long seed, Optimizer optimizer, double learningRate, double momentum, double l2,
-                          double dropoutRate) {
+                          double dropoutRate, double learningRateDecay) {
 }

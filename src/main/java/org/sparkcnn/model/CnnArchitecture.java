@@ -22,6 +22,10 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.sparkcnn.config.ModelConfig;
 
@@ -34,12 +38,22 @@ public final class CnnArchitecture {
     private CnnArchitecture() {
     }
 
+    /** The network with a constant learning rate (for models that will not be trained further). */
     public static MultiLayerConfiguration build(ModelConfig model, int rows, int cols, int numClasses) {
+        return build(model, rows, cols, numClasses, 0);
+    }
+
+    /**
+     * @param iterationsPerEpoch optimiser steps in one epoch, for the per-epoch learning-rate decay (the
+     *                           schedule counts iterations: parameter averaging keeps no epoch count)
+     */
+    public static MultiLayerConfiguration build(ModelConfig model, int rows, int cols, int numClasses,
+                                                int iterationsPerEpoch) {
         NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder()
                 .seed(model.seed())
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER_UNIFORM)
-                .updater(updater(model));
+                .updater(updater(model, iterationsPerEpoch));
         if (model.l2() > 0) {
             builder.l2(model.l2());
         }
@@ -78,11 +92,15 @@ public final class CnnArchitecture {
         }
     }
 
-    static IUpdater updater(ModelConfig model) {
+    static IUpdater updater(ModelConfig model, int iterationsPerEpoch) {
+        ISchedule rate = model.learningRateDecay() < 1.0 && iterationsPerEpoch > 0
+                ? new StepSchedule(ScheduleType.ITERATION, model.learningRate(), model.learningRateDecay(),
+                iterationsPerEpoch)
+                : new FixedSchedule(model.learningRate());
         return switch (model.optimizer()) {
-            case ADAM -> new Adam(model.learningRate());
-            case SGD -> new Sgd(model.learningRate());
-            case NESTEROV -> new Nesterovs(model.learningRate(), model.momentum());
+            case ADAM -> new Adam(rate);
+            case SGD -> new Sgd(rate);
+            case NESTEROV -> new Nesterovs(rate, model.momentum());
         };
     }
 }

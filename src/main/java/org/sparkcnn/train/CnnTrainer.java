@@ -66,7 +66,8 @@ public final class CnnTrainer {
         int roundsPerEpoch = roundsPerEpoch(examples, workers);
         int segments = resume.map(r -> r.position().segmentsPerEpoch())
                 .orElse(everyRounds > 0 ? Math.max(1, (roundsPerEpoch + everyRounds - 1) / everyRounds) : 1);
-        MultiLayerNetwork network = resume.map(ResumePoint::network).orElseGet(this::newNetwork);
+        int iterationsPerEpoch = roundsPerEpoch * training.averagingFrequency();
+        MultiLayerNetwork network = resume.map(ResumePoint::network).orElseGet(() -> newNetwork(iterationsPerEpoch));
         TrainingPosition start = resume.map(ResumePoint::position)
                 .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of()));
         resume.ifPresent(r -> LOG.info("Resuming from checkpoint {}: epoch {}, segment {}/{} done", r.source(),
@@ -108,9 +109,9 @@ public final class CnnTrainer {
         return new TrainedModel(trainer.network(), history);
     }
 
-    private MultiLayerNetwork newNetwork() {
+    private MultiLayerNetwork newNetwork(int iterationsPerEpoch) {
         MultiLayerNetwork network = new MultiLayerNetwork(
-                CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses()));
+                CnnArchitecture.build(model, shape.rows(), shape.cols(), shape.numClasses(), iterationsPerEpoch));
         network.init();
         return network;
     }

@@ -28,7 +28,7 @@ class CheckpointManagerTest {
 
     @BeforeAll
     static void trainedALittle() {
-        network = new MultiLayerNetwork(CnnArchitecture.build(new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4),
+        network = new MultiLayerNetwork(CnnArchitecture.build(new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4, 1.0),
                 28, 28, 10));
         network.init();
         // one step, so that Adam's state is not all zeros

@@ -96,6 +96,7 @@ class JobConfigLoaderTest {
         assertTrue(error(Optional.empty(), "model.learning-rate=-1").contains("model.learning-rate: must be a number > 0"));
         assertTrue(error(Optional.empty(), "model.dropout-rate=1").contains("model.dropout-rate: must be in [0.0, 1.0)"));
         assertTrue(error(Optional.empty(), "data.download=maybe").contains("data.download: expected true or false"));
+        assertTrue(error(Optional.empty(), "model.learning-rate-decay=0").contains("model.learning-rate-decay: must be in (0, 1]"));
         assertTrue(error(Optional.empty(), "output.dir=").contains("output.dir: must not be empty"));
         assertTrue(error(Optional.empty(), "data.download-mirrors=[\"ftp://x/\"]").contains("is not an http(s) URL"));
         assertTrue(error(Optional.empty(), "training.epochs").contains("expected key=value"));

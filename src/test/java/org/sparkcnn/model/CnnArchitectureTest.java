@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CnnArchitectureTest {
-    static final ModelConfig ADAM = new ModelConfig(42, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4);
+    static final ModelConfig ADAM = new ModelConfig(42, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4, 1.0);
 
     @BeforeAll
     static void enableHelpers() {
@@ -66,9 +66,19 @@ class CnnArchitectureTest {
     }
 
     @Test
+    void theLearningRateDecaysOncePerEpoch() {
+        ModelConfig decaying = new ModelConfig(42, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4, 0.5);
+        var adam = CnnArchitecture.updater(decaying, 100);
+        assertEquals(1e-3, adam.getLearningRate(99, 0), 1e-12);
+        assertEquals(5e-4, adam.getLearningRate(100, 0), 1e-12);
+        assertEquals(2.5e-4, adam.getLearningRate(250, 0), 1e-12);
+        assertEquals(1e-3, CnnArchitecture.updater(ADAM, 100).getLearningRate(1000, 0), 1e-12, "decay 1 = constant");
+    }
+
+    @Test
     void optimiserFollowsTheConfig() {
-        assertEquals("Sgd", CnnArchitecture.updater(new ModelConfig(1, Optimizer.SGD, 0.01, 0, 0, 0)).getClass().getSimpleName());
-        assertEquals("Nesterovs", CnnArchitecture.updater(new ModelConfig(1, Optimizer.NESTEROV, 0.01, 0.9, 0, 0)).getClass().getSimpleName());
-        assertEquals("Adam", CnnArchitecture.updater(ADAM).getClass().getSimpleName());
+        assertEquals("Sgd", CnnArchitecture.updater(new ModelConfig(1, Optimizer.SGD, 0.01, 0, 0, 0, 1.0), 0).getClass().getSimpleName());
+        assertEquals("Nesterovs", CnnArchitecture.updater(new ModelConfig(1, Optimizer.NESTEROV, 0.01, 0.9, 0, 0, 1.0), 0).getClass().getSimpleName());
+        assertEquals("Adam", CnnArchitecture.updater(ADAM, 0).getClass().getSimpleName());
     }
 }
