@@ -11,6 +11,8 @@ import org.sparkcnn.common.BadInputException;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
@@ -95,6 +97,11 @@ final class PixelDecoder implements Serializable {
         return out;
     }
 
+    /** ITU-R BT.601 luma of an RGB pixel; alpha is ignored. */
+    private static double luminance(double red, double green, double blue) {
+        return 0.299 * red + 0.587 * green + 0.114 * blue;
+    }
+
     private float[] encoded(byte[] bytes, Object key) {
         BufferedImage image;
         try {
@@ -111,12 +118,24 @@ final class PixelDecoder implements Serializable {
                     + " pixels: expected " + cols + "x" + rows);
         }
         float[] out = new float[rows * cols];
+        Raster raster = image.getRaster();
+        boolean palette = image.getColorModel() instanceof IndexColorModel;
+        int bands = raster.getNumBands();
+        double max = (1 << image.getColorModel().getComponentSize(0)) - 1.0;
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                int rgb = image.getRGB(c, r);
-                // luminance of sRGB, alpha ignored
-                double gray = 0.299 * ((rgb >> 16) & 0xff) + 0.587 * ((rgb >> 8) & 0xff) + 0.114 * (rgb & 0xff);
-                out[r * cols + c] = (float) (gray / 255.0);
+                double gray;
+                if (palette) {
+                    int rgb = image.getRGB(c, r);
+                    gray = luminance((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff) / 255.0;
+                } else if (bands <= 2) {
+                    // read gray samples as stored: getRGB would convert linear gray to sRGB and shift them
+                    gray = raster.getSample(c, r, 0) / max;
+                } else {
+                    gray = luminance(raster.getSample(c, r, 0), raster.getSample(c, r, 1),
+                            raster.getSample(c, r, 2)) / max;
+                }
+                out[r * cols + c] = (float) gray;
             }
         }
         return out;
