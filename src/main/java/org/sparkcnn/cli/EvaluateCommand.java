@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Evaluate a saved model on the test set and write metrics.json and _SUCCESS to output.dir.")
+        description = "Evaluate a saved model on the test set and write its report (report.json, report.html, CSVs, "
+                + "pictures) and _SUCCESS to output.dir.")
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     ModelOption model;

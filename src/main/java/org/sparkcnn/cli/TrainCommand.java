@@ -8,8 +8,8 @@ import picocli.CommandLine.Mixin;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the CNN on the executors, evaluate it on the test set, and write model.zip, "
-                + "metrics.json and _SUCCESS to output.dir.")
+        description = "Train the CNN on the executors (checkpointing; a rerun resumes), evaluate it on the test "
+                + "set, and write model.zip, the report and _SUCCESS to output.dir.")
 final class TrainCommand implements Callable<Integer> {
     @Mixin
     JobOptions job;
