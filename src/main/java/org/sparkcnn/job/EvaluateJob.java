@@ -34,11 +34,12 @@ public final class EvaluateJob {
                 () -> new BadInputException("evaluation.model: must name the model to evaluate (evaluate --model URI)"));
         try (SparkRun spark = new SparkRun(config, "evaluate")) {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
-            if (!config.output().overwrite()
-                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
+                    config.output(), spark.runId);
+            if (directory.isEmpty()) {
                 return Optional.empty();
             }
-            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
+            RunDirectory output = directory.get();
             try {
                 PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
                 CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),

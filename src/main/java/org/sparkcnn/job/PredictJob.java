@@ -54,11 +54,12 @@ public final class PredictJob {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
             CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
                     shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
-            if (!config.output().overwrite()
-                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
+                    config.output(), spark.runId);
+            if (directory.isEmpty()) {
                 return Optional.empty();
             }
-            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
+            RunDirectory output = directory.get();
             try {
                 SparkSession session = SparkSession.builder().getOrCreate();
                 // sparkcnn writes _SUCCESS itself, last, after the folder is in place
@@ -68,7 +69,8 @@ public final class PredictJob {
                 Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
                 scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Summary summary = new Summary(scored.count(), seconds, scored.count() / Math.max(seconds, 1e-9),
+                long images = scored.count();
+                Summary summary = new Summary(images, seconds, images / Math.max(seconds, 1e-9),
                         Predictions.accuracy(scored));
                 scored.unpersist();
                 writeSummary(output, summary, modelUri, predict);

@@ -37,11 +37,12 @@ public final class TrainJob {
     /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<RunReport> run(JobConfig config) throws IOException {
         try (SparkRun spark = new SparkRun(config, "train")) {
-            if (!config.output().overwrite()
-                    && RunDirectory.isComplete(spark.sc.hadoopConfiguration(), config.output().dir())) {
+            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
+                    config.output(), spark.runId);
+            if (directory.isEmpty()) {
                 return Optional.empty();
             }
-            RunDirectory output = RunDirectory.open(spark.sc.hadoopConfiguration(), config.output(), spark.runId);
+            RunDirectory output = directory.get();
             try {
                 DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
                 PreparedData train = preparer.train();

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.Optional;
 
 /**
  * A run's output folder on any Hadoop file system, with the semantics a scheduled batch job needs:
@@ -50,6 +51,17 @@ public final class RunDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException("output.dir " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The folder for a run, or empty when it already holds a complete run and overwrite is off: a
+     * rerun of a finished scheduled job has nothing to do.
+     */
+    public static Optional<RunDirectory> openUnlessComplete(Configuration conf, OutputConfig output, String runId) {
+        if (!output.overwrite() && isComplete(conf, output.dir())) {
+            return Optional.empty();
+        }
+        return Optional.of(open(conf, output, runId));
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.sparkcnn.train;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
@@ -45,6 +46,14 @@ public final class SparkCnnPlugin implements SparkPlugin {
         return new Executor();
     }
 
+    /**
+     * Native threads per training task: the configured number, else the cores one task owns
+     * ({@code spark.task.cpus}), so that concurrent tasks of an executor do not oversubscribe it.
+     */
+    public static int threadsPerTask(SparkConf conf) {
+        return conf.getInt(THREADS_PER_TASK, conf.getInt("spark.task.cpus", 1));
+    }
+
     /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */
     public static void prepareJvm(int threadsPerTask) {
         NativeRuntime.enableLayerHelpers();
@@ -68,8 +77,7 @@ public final class SparkCnnPlugin implements SparkPlugin {
 
         @Override
         public void init(PluginContext ctx, Map<String, String> extraConf) {
-            int threads = ctx.conf().getInt(THREADS_PER_TASK, ctx.conf().getInt("spark.task.cpus", 1));
-            prepareJvm(threads);
+            prepareJvm(threadsPerTask(ctx.conf()));
             ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), ctx.hostname(),
                     NativeRuntime.describeBackend());
             LOG.info("sparkcnn executor {} on {} ready: {}", backend.executorId(), backend.host(), backend.backend());

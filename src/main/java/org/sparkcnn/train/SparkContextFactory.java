@@ -34,8 +34,7 @@ public final class SparkContextFactory {
 
     public static JavaSparkContext create(SparkSettings spark, TrainingConfig training) {
         SparkConf conf = sparkConf(spark, training);
-        int threads = training.threadsPerTask() > 0 ? training.threadsPerTask() : conf.getInt("spark.task.cpus", 1);
-        SparkCnnPlugin.prepareJvm(threads);
+        SparkCnnPlugin.prepareJvm(SparkCnnPlugin.threadsPerTask(conf));
         return new JavaSparkContext(conf);
     }
 
