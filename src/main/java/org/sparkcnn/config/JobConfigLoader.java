@@ -175,11 +175,13 @@ public final class JobConfigLoader {
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
                     doubleIn("model.dropout-rate", 0, 1, false), decayFactor("model.learning-rate-decay"));
             TrainingConfig training = new TrainingConfig(
+                    choice("training.engine", TrainingEngine.class, TrainingEngine.ALLREDUCE),
                     intAtLeast("training.epochs", 1), intAtLeast("training.batch-size-per-worker", 1),
                     intAtLeast("training.averaging-frequency", 1), intAtLeast("training.workers", 0),
                     intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
                     intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
-                    intAtLeast("training.log-probabilities-every-rounds", 0));
+                    intAtLeast("training.log-probabilities-every-rounds", 0),
+                    intAtLeast("training.peer-timeout-seconds", 1));
             CheckpointConfig checkpoint = new CheckpointConfig(intAtLeast("checkpoint.every-rounds", 0),
                     intAtLeast("checkpoint.keep", 1));
             EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
@@ -231,10 +233,10 @@ public final class JobConfigLoader {
         private <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
             String value = string(key);
             try {
-                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 String names = String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-                        .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+                        .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
                 problems.add(key + ": '" + value + "' is not one of " + names);
                 return fallback;
             }

@@ -29,6 +29,8 @@ public final class SparkCnnPlugin implements SparkPlugin {
 
     /** Executors that reported in, by executor id, in the order they did. Filled on the driver. */
     private static final Map<String, ExecutorBackend> EXECUTORS = new ConcurrentHashMap<>();
+    /** This executor JVM's channel to the driver plugin; null on a JVM whose plugin did not start. */
+    private static volatile PluginContext executorContext;
 
     @Override
     public DriverPlugin driverPlugin() {
@@ -54,6 +56,22 @@ public final class SparkCnnPlugin implements SparkPlugin {
         return conf.getInt(THREADS_PER_TASK, conf.getInt("spark.task.cpus", 1));
     }
 
+    /**
+     * Sends a message from a task to the driver plugin, fire-and-forget. Dropped when this JVM has no
+     * plugin (the caller must not depend on delivery) or the driver cannot be reached.
+     */
+    static void sendToDriver(Object message) {
+        PluginContext context = executorContext;
+        if (context == null) {
+            return;
+        }
+        try {
+            context.send(message);
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(SparkCnnPlugin.class).debug("Message to the driver dropped: {}", e.toString());
+        }
+    }
+
     /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */
     public static void prepareJvm(int threadsPerTask) {
         NativeRuntime.enableLayerHelpers();
@@ -61,12 +79,14 @@ public final class SparkCnnPlugin implements SparkPlugin {
         NativeRuntime.limitThreads(threadsPerTask);
     }
 
-    /** Receives the executors' self-descriptions for the run report. */
+    /** Receives the executors' self-descriptions for the run report, and live training progress. */
     static final class Driver implements DriverPlugin {
         @Override
         public Object receive(Object message) {
             if (message instanceof ExecutorBackend backend) {
                 EXECUTORS.put(backend.executorId(), backend);
+            } else if (message instanceof RoundProgress progress) {
+                RoundRelay.onProgress(progress);
             }
             return null;
         }
@@ -78,6 +98,7 @@ public final class SparkCnnPlugin implements SparkPlugin {
         @Override
         public void init(PluginContext ctx, Map<String, String> extraConf) {
             prepareJvm(threadsPerTask(ctx.conf()));
+            executorContext = ctx;
             ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), ctx.hostname(),
                     NativeRuntime.describeBackend());
             LOG.info("sparkcnn executor {} on {} ready: {}", backend.executorId(), backend.host(), backend.backend());
