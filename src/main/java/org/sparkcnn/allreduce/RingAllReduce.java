@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
  * <p>A peer only talks to its two neighbours: it sends to the next rank and receives from the previous
  * one, over connections made by {@link RingConnector}. An instance is used by one thread at a time.
  */
-public final class RingAllReduce implements Closeable {
+public final class RingAllReduce implements AllReduce {
     /** Floats per socket write; also the size of the two scratch buffers. */
     private static final int CHUNK_FLOATS = 256 * 1024;
     /** Byte order on the wire, whatever the hosts' native order. */
@@ -40,6 +40,9 @@ public final class RingAllReduce implements Closeable {
     private final ExecutorService sender;
     private final byte[] sendScratch = new byte[CHUNK_FLOATS * Float.BYTES];
     private final byte[] receiveScratch = new byte[CHUNK_FLOATS * Float.BYTES];
+    /** Heap copies for the additions: a loop over two float arrays vectorises, one over direct buffers not. */
+    private final float[] incoming = new float[CHUNK_FLOATS];
+    private final float[] local = new float[CHUNK_FLOATS];
 
     /** A ring of one: {@link #sumInPlace} has nothing to add. */
     static RingAllReduce alone() {
@@ -64,21 +67,17 @@ public final class RingAllReduce implements Closeable {
         });
     }
 
+    @Override
     public int rank() {
         return rank;
     }
 
+    @Override
     public int size() {
         return size;
     }
 
-    /**
-     * Replaces {@code data} (positions 0 to its limit) by the element-wise sum of every peer's
-     * {@code data}. All peers must call this with vectors of the same length, in the same order.
-     *
-     * @throws IOException when a neighbour fails, closes its connection or stays silent past the ring's
-     *                     timeout; the ring is unusable afterwards
-     */
+    @Override
     public void sumInPlace(FloatBuffer data) throws IOException {
         if (size == 1) {
             return;
@@ -139,9 +138,12 @@ public final class RingAllReduce implements Closeable {
             int n = Math.min(CHUNK_FLOATS, to - pos);
             in.readFully(receiveScratch, 0, n * Float.BYTES);
             if (add) {
+                scratch.get(0, incoming, 0, n);
+                data.get(pos, local, 0, n);
                 for (int i = 0; i < n; i++) {
-                    data.put(pos + i, data.get(pos + i) + scratch.get(i));
+                    local[i] += incoming[i];
                 }
+                data.put(pos, local, 0, n);
             } else {
                 data.slice(pos, n).put(scratch.limit(n));
                 scratch.clear();

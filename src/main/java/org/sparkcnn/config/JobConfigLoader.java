@@ -196,11 +196,15 @@ public final class JobConfigLoader {
                     nonEmptyString("spark.app-name"), sparkProperties());
             OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"),
                     choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME));
+            BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
+                    intList("bench.allreduce-averaging-frequencies", 1), bool("bench.parameter-averaging"),
+                    intList("bench.ring-peers", 1));
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
-            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, effectiveJson());
+            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, bench,
+                    effectiveJson());
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */
@@ -239,6 +243,22 @@ public final class JobConfigLoader {
                         .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
                 problems.add(key + ": '" + value + "' is not one of " + names);
                 return fallback;
+            }
+        }
+
+        /** A list of whole numbers, each at least {@code min}; may be empty. */
+        private List<Integer> intList(String key, int min) {
+            try {
+                List<Integer> values = c.getIntList(key);
+                for (int v : values) {
+                    if (v < min) {
+                        problems.add(key + ": " + v + " is less than " + min);
+                    }
+                }
+                return values;
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a list of whole numbers, e.g. [1, 2]");
+                return List.of();
             }
         }
 

@@ -19,4 +19,17 @@ public record TrainingConfig(TrainingEngine engine, int epochs, int batchSizePer
                              int prefetchBatches, boolean averageUpdaterState, int threadsPerTask,
                              int logEveryRounds, int logProbabilitiesEveryRounds,
                              int peerTimeoutSeconds) {
+    /** The same settings with another engine and averaging frequency (benchmarks compare them). */
+    public TrainingConfig withEngine(TrainingEngine otherEngine, int otherAveragingFrequency) {
+        return new TrainingConfig(otherEngine, epochs, batchSizePerWorker, otherAveragingFrequency, workers,
+                prefetchBatches, averageUpdaterState, threadsPerTask, logEveryRounds, logProbabilitiesEveryRounds,
+                peerTimeoutSeconds);
+    }
+
+    /** The same settings with another number of epochs. */
+    public TrainingConfig withEpochs(int otherEpochs) {
+        return new TrainingConfig(engine, otherEpochs, batchSizePerWorker, averagingFrequency, workers,
+                prefetchBatches, averageUpdaterState, threadsPerTask, logEveryRounds, logProbabilitiesEveryRounds,
+                peerTimeoutSeconds);
+    }
 }

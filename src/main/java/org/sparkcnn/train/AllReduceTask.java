@@ -8,8 +8,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkcnn.allreduce.RingAllReduce;
+import org.sparkcnn.allreduce.AllReduce;
 import org.sparkcnn.allreduce.RingConnector;
+import org.sparkcnn.allreduce.SharedMemoryAllReduce;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
@@ -24,8 +25,8 @@ import java.util.List;
 
 /**
  * The body of one barrier task of an all-reduce pass, run on an executor: it finds its peers through
- * Spark's barrier allGather, joins the ring, and trains its partition's minibatches as a
- * {@link ResidentWorker}. Barrier mode makes Spark start all workers together (they wait on each other
+ * Spark's barrier allGather, joins them (in memory when all share this JVM, else in a TCP ring), and
+ * trains its partition's minibatches as a {@link ResidentWorker}. Barrier mode makes Spark start all workers together (they wait on each other
  * every round) and retry them together when one fails.
  */
 final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<WorkerReport>>
@@ -60,23 +61,28 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         List<DataSet> minibatches = new ArrayList<>();
         partition.foreach(minibatches::add);
         try (RingConnector.Listener listener = RingConnector.listen(RingConnector.hostOf(tasks[rank].address()))) {
-            // one allGather swaps both what the ring needs and how long this pass is
-            String[] peers = context.allGather(listener.address() + " " + minibatches.size());
+            // one allGather swaps both where the peers are and how long this pass is
+            String[] peers = context.allGather(SharedMemoryAllReduce.JVM_ID + " " + listener.address() + " "
+                    + minibatches.size());
             List<String> addresses = new ArrayList<>();
             int mostMinibatches = 0;
+            boolean oneJvm = true;
             for (String peer : peers) {
                 String[] parts = peer.split(" ");
-                addresses.add(parts[0]);
-                mostMinibatches = Math.max(mostMinibatches, Integer.parseInt(parts[1]));
+                oneJvm &= parts[0].equals(SharedMemoryAllReduce.JVM_ID);
+                addresses.add(parts[1]);
+                mostMinibatches = Math.max(mostMinibatches, Integer.parseInt(parts[2]));
             }
             int rounds = Math.max(1, (mostMinibatches + minibatchesPerRound - 1) / minibatchesPerRound);
             MultiLayerNetwork network = start.value().toNetwork();
             // every worker must draw its own dropout masks: the network's init reseeded the generator
             Nd4j.getRandom().setSeed(seed * 1_000_003L + rank);
-            try (RingAllReduce ring = listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex),
-                    Duration.ofSeconds(peerTimeoutSeconds))) {
-                LOG.info("All-reduce worker {}/{} joined the ring: {} minibatches, {} rounds", rank, addresses.size(),
-                        minibatches.size(), rounds);
+            Duration timeout = Duration.ofSeconds(peerTimeoutSeconds);
+            try (AllReduce ring = oneJvm
+                    ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
+                    addresses.size(), timeout)
+                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout)) {
+                LOG.info("All-reduce worker joined {}: {} minibatches, {} rounds", ring, minibatches.size(), rounds);
                 ResidentWorker worker = new ResidentWorker(network, ring, averageUpdaterState);
                 RoundListener live = rank == 0
                         ? (round, total, loss) -> SparkCnnPlugin.sendToDriver(new RoundProgress(passId, round, total, loss))

@@ -1,10 +1,12 @@
 package org.sparkcnn.train;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.TrainingConfig;
 import scala.reflect.ClassTag$;
 
@@ -30,11 +32,29 @@ public final class AllReduceTrainer implements DistributedTrainer {
     private long computeNanos;
     private long averagingNanos;
 
+    /**
+     * @throws BadInputException when the Spark settings rule this engine out: barrier stages cannot run
+     *                           with dynamic allocation, and the ring's traffic is not encrypted
+     */
     public AllReduceTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingConfig training, int workers) {
+        requireCompatible(sc.getConf());
         this.sc = sc;
         this.network = network;
         this.training = training;
         this.workers = workers;
+    }
+
+    static void requireCompatible(SparkConf conf) {
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new BadInputException("training.engine=allreduce runs Spark barrier stages, which do not work with "
+                    + "spark.dynamicAllocation.enabled=true: disable dynamic allocation for this job, or set "
+                    + "training.engine=parameter-averaging");
+        }
+        if (conf.getBoolean("spark.network.crypto.enabled", false)) {
+            throw new BadInputException("training.engine=allreduce exchanges parameters between executors over its "
+                    + "own connections, which are authenticated but not encrypted, and spark.network.crypto.enabled=true "
+                    + "asks for encrypted traffic: set training.engine=parameter-averaging");
+        }
     }
 
     @Override

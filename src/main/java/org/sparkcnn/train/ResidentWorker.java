@@ -7,7 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sparkcnn.allreduce.RingAllReduce;
+import org.sparkcnn.allreduce.AllReduce;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * One worker of synchronous data-parallel training with a model that stays resident for a whole pass:
  * it fits {@code minibatchesPerRound} of its own minibatches, then averages parameters (and optimiser
- * state) with the other workers through a {@link RingAllReduce}, and repeats. Unlike dl4j-spark's
+ * state) with the other workers through an {@link AllReduce}, and repeats. Unlike dl4j-spark's
  * parameter averaging, nothing goes through the driver between rounds and the network is not rebuilt
  * each round.
  */
@@ -26,14 +26,14 @@ final class ResidentWorker {
     private static final int LOSS_SLOTS = 2;
 
     private final MultiLayerNetwork network;
-    private final RingAllReduce ring;
+    private final AllReduce ring;
     private final boolean averageUpdaterState;
     private final long parameters;
     private final long stateLength;
     /** Parameters, optimiser state and loss slots, contiguous so that one ring call averages them all. */
     private final INDArray exchange;
 
-    ResidentWorker(MultiLayerNetwork network, RingAllReduce ring, boolean averageUpdaterState) {
+    ResidentWorker(MultiLayerNetwork network, AllReduce ring, boolean averageUpdaterState) {
         this.network = network;
         this.ring = ring;
         INDArray state = NetworkSnapshot.updaterState(network);
