@@ -12,11 +12,13 @@ import java.util.Optional;
  * sm_90 and Blackwell have no kernels here.
  */
 public final class CudaKernels {
-    /** Architectures compiled into libnd4jcuda of nd4j-cuda-11.6 1.0.0-M2.1. */
+    /**
+     * Architectures compiled into libnd4jcuda.so of nd4j-cuda-11.6-1.0.0-M2.1-linux-x86_64.jar, read from its
+     * .nv_fatbin section: 228 fatbin containers, each with ELF cubins for exactly these 9 and no PTX entry.
+     */
     public static final List<ComputeCapability> BUNDLED = List.of(
             new ComputeCapability(3, 7), new ComputeCapability(5, 0), new ComputeCapability(5, 2),
-            new ComputeCapability(5, 3), new ComputeCapability(6, 0), new ComputeCapability(6, 1),
-            new ComputeCapability(6, 2), new ComputeCapability(7, 0), new ComputeCapability(7, 2),
+            new ComputeCapability(6, 0), new ComputeCapability(6, 1), new ComputeCapability(7, 0),
             new ComputeCapability(7, 5), new ComputeCapability(8, 0), new ComputeCapability(8, 6));
     public static final String SUPPORTED_RANGE = "sm_37..sm_86 (Kepler K80 to Ampere; no PTX for newer GPUs)";
     /** What to do instead, named in every refusal. */
@@ -34,7 +36,18 @@ public final class CudaKernels {
     /** Why this GPU cannot run the CUDA build, or empty when it can (or its capability is unknown). */
     public static Optional<String> refusal(GpuInfo gpu, String where) {
         return gpu.capability().filter(c -> !supports(c)).map(c -> String.format(
-                "%s on %s has compute capability %s (%s), but sparkcnn's CUDA build (nd4j-cuda-11.6 1.0.0-M2.1) only "
-                        + "has kernels for %s; %s", gpu.describe(), where, c, c.sm(), SUPPORTED_RANGE, CPU_FALLBACK));
+                "GPU %d (%s) on %s has compute capability %s (%s), but sparkcnn's CUDA build (nd4j-cuda-11.6 "
+                        + "1.0.0-M2.1) only has kernels for %s; %s", gpu.index(), gpu.name(), where, c, c.sm(),
+                SUPPORTED_RANGE, CPU_FALLBACK));
+    }
+
+    /** Why nd4j's CUDA backend did not start in {@code where}, naming the innermost cause. */
+    public static String startFailure(String where, Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "nd4j's CUDA backend failed to start on " + where + " (" + root + "): it needs an NVIDIA driver "
+                + ">= 450.80.02 and GPUs of " + SUPPORTED_RANGE + "; " + CPU_FALLBACK;
     }
 }

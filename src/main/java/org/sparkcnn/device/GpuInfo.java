@@ -13,8 +13,4 @@ import java.util.Optional;
  */
 public record GpuInfo(int index, String uuid, String name, Optional<ComputeCapability> capability)
         implements Serializable {
-    /** For messages: "GPU 0 (NVIDIA H100 PCIe, compute capability 9.0)". */
-    public String describe() {
-        return "GPU " + index + " (" + name + capability.map(c -> ", compute capability " + c).orElse("") + ")";
-    }
 }

@@ -120,9 +120,8 @@ public final class SparkCnnPlugin implements SparkPlugin {
                     if (!cuda) {
                         throw e;
                     }
-                    gpus = gpus.refuse("nd4j's CUDA backend failed to start on executor " + ctx.executorID() + " on "
-                            + ctx.hostname() + " (" + e + "): it needs an NVIDIA driver >= 450.80.02 and GPUs of "
-                            + CudaKernels.SUPPORTED_RANGE + "; " + CudaKernels.CPU_FALLBACK);
+                    gpus = gpus.refuse(CudaKernels.startFailure("executor " + ctx.executorID() + " on "
+                            + ctx.hostname(), e));
                     backend = "CUDA";
                 }
             } else {

@@ -63,9 +63,7 @@ public final class SparkContextFactory {
             if (!cuda) {
                 throw e;
             }
-            throw new BadInputException("nd4j's CUDA backend failed to start on the driver (" + e
-                    + "): it needs an NVIDIA driver >= 450.80.02 and a GPU of " + CudaKernels.SUPPORTED_RANGE + "; "
-                    + CudaKernels.CPU_FALLBACK, e);
+            throw new BadInputException(CudaKernels.startFailure("the driver", e), e);
         }
         return new JavaSparkContext(conf);
     }

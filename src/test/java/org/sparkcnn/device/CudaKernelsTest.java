@@ -36,8 +36,8 @@ class CudaKernelsTest {
     void refusalNamesTheGpuItsCapabilityTheRangeAndTheCpuFallback() {
         GpuInfo h100 = new GpuInfo(1, "GPU-1", "NVIDIA H100 PCIe", Optional.of(ComputeCapability.parse("9.0")));
         String message = CudaKernels.refusal(h100, "executor 4 on gpu-node-2").orElseThrow();
-        assertTrue(message.contains("GPU 1 (NVIDIA H100 PCIe, compute capability 9.0)"), message);
-        assertTrue(message.contains("executor 4 on gpu-node-2"), message);
+        assertTrue(message.startsWith("GPU 1 (NVIDIA H100 PCIe) on executor 4 on gpu-node-2 has compute capability 9.0"),
+                message);
         assertTrue(message.contains("sm_90") && message.contains("sm_37..sm_86"), message);
         assertTrue(message.contains("default sparkcnn jar"), message);
 
@@ -45,5 +45,14 @@ class CudaKernelsTest {
         assertEquals(Optional.empty(), CudaKernels.refusal(a100, "x"));
         GpuInfo unknown = new GpuInfo(0, "GPU-0", "old driver", Optional.empty());
         assertEquals(Optional.empty(), CudaKernels.refusal(unknown, "x"), "unknown capability: checked after nd4j starts");
+    }
+
+    @Test
+    void aBackendThatDoesNotStartIsExplainedByItsInnermostCause() {
+        Throwable failure = new ExceptionInInitializerError(new UnsatisfiedLinkError("Could not find jnicudart"));
+        String message = CudaKernels.startFailure("executor 2 on n2", failure);
+        assertTrue(message.startsWith("nd4j's CUDA backend failed to start on executor 2 on n2 "
+                + "(java.lang.UnsatisfiedLinkError: Could not find jnicudart)"), message);
+        assertTrue(message.contains("sm_37..sm_86") && message.contains("default sparkcnn jar"), message);
     }
 }
