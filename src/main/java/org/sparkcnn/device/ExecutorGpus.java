@@ -72,6 +72,48 @@ public final class ExecutorGpus {
         return CudaPreflight.ofHost(where);
     }
 
+    /**
+     * The executor's devices and its one-line description for the run report.
+     *
+     * @param description e.g. "CPU, oneDNN, 1 threads", "CUDA, 1 threads, Spark GPUs [0]: 0 NVIDIA A100 (sm_80)"
+     *                    or "refused: ..."
+     */
+    public record Started(ExecutorGpus gpus, String description) {
+    }
+
+    /**
+     * Starts an executor's devices: the checks of {@link #preflight}, then nd4j unless they refused (on a GPU
+     * without kernels nd4j would fail obscurely), then the capabilities only nd4j could tell. A CUDA backend
+     * that fails to start refuses the executor instead of killing it, so that its training tasks fail with
+     * the reason, which Spark shows on the driver.
+     *
+     * @param startNd4j starts nd4j and describes its backend (e.g. "CPU, oneDNN, 1 threads")
+     */
+    public static Started start(String executorId, String host, List<String> sparkGpus, boolean cudaBackend,
+                                CudaPreflight preflight, Optional<String> cudaVisibleDevices,
+                                Supplier<String> startNd4j, Supplier<DeviceBinder> binder,
+                                Consumer<TaskDeviceUse> reporter) {
+        ExecutorGpus gpus = new ExecutorGpus(executorId, host, sparkGpus, preflight, cudaBackend, cudaVisibleDevices,
+                binder, reporter);
+        String backend = cudaBackend ? "CUDA" : "CPU";
+        if (gpus.refusal().isEmpty()) {
+            try {
+                backend = startNd4j.get();
+                gpus = gpus.checkStartedBackend();
+            } catch (RuntimeException | LinkageError e) {
+                if (!cudaBackend) {
+                    throw e;
+                }
+                gpus = gpus.refuse(CudaKernels.startFailure("executor " + executorId + " on " + host, e));
+            }
+        }
+        String devices = gpus.describeGpus();
+        String description = gpus.refusal().map(r -> "refused: " + r)
+                .orElse(backend + (devices.isEmpty() ? "" : ", " + devices));
+        gpus.refusal().ifPresent(r -> LOG.error("sparkcnn cannot train on this executor: {}", r));
+        return new Started(gpus, description);
+    }
+
     /** Installs the executor's state for its tasks (done by the sparkcnn plugin). */
     public static void install(ExecutorGpus gpus) {
         current = gpus;
@@ -98,7 +140,7 @@ public final class ExecutorGpus {
     }
 
     /** The same executor, refused for {@code reason} (e.g. nd4j's CUDA backend failed to start). */
-    public ExecutorGpus refuse(String reason) {
+    ExecutorGpus refuse(String reason) {
         return new ExecutorGpus(executorId, host, sparkGpus, new CudaPreflight(preflight.visibleGpus(),
                 Optional.of(reason), preflight.capabilitiesKnown()), cudaBackend, cudaVisibleDevices, binder, reporter);
     }
@@ -108,7 +150,7 @@ public final class ExecutorGpus {
      *
      * @return this, or a refused copy
      */
-    public ExecutorGpus checkStartedBackend() {
+    ExecutorGpus checkStartedBackend() {
         if (!cudaBackend || preflight.capabilitiesKnown() || refusal().isPresent()) {
             return this;
         }

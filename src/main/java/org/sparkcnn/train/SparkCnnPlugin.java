@@ -6,8 +6,6 @@ import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 import org.apache.spark.resource.ResourceInformation;
-import org.sparkcnn.device.CudaKernels;
-import org.sparkcnn.device.CudaPreflight;
 import org.sparkcnn.device.DeviceSelector;
 import org.sparkcnn.device.DeviceUse;
 import org.sparkcnn.device.DeviceUses;
@@ -106,34 +104,14 @@ public final class SparkCnnPlugin implements SparkPlugin {
         public void init(PluginContext ctx, Map<String, String> extraConf) {
             List<String> sparkGpus = gpuAddresses(ctx.resources());
             boolean cuda = Nd4jBackends.cudaOnClasspath();
-            CudaPreflight preflight = ExecutorGpus.preflight(ctx.executorID(), ctx.hostname(), sparkGpus, cuda);
-            ExecutorGpus gpus = new ExecutorGpus(ctx.executorID(), ctx.hostname(), sparkGpus, preflight, cuda,
-                    Optional.ofNullable(System.getenv("CUDA_VISIBLE_DEVICES")), Nd4jBackends::binder,
-                    use -> send(ctx, use));
-            String backend;
-            if (gpus.refusal().isEmpty()) {
-                try {
-                    prepareJvm(threadsPerTask(ctx.conf()));
-                    backend = NativeRuntime.describeBackend();
-                    gpus = gpus.checkStartedBackend();
-                } catch (RuntimeException | LinkageError e) {
-                    if (!cuda) {
-                        throw e;
-                    }
-                    gpus = gpus.refuse(CudaKernels.startFailure("executor " + ctx.executorID() + " on "
-                            + ctx.hostname(), e));
-                    backend = "CUDA";
-                }
-            } else {
-                // nd4j is not started at all: on a GPU it has no kernels for it would fail obscurely
-                backend = cuda ? "CUDA" : "CPU";
-            }
-            ExecutorGpus.install(gpus);
-            String devices = gpus.describeGpus();
-            String description = gpus.refusal().map(r -> "refused: " + r)
-                    .orElse(backend + (devices.isEmpty() ? "" : ", " + devices));
-            gpus.refusal().ifPresent(r -> LOG.error("sparkcnn cannot train on this executor: {}", r));
-            ExecutorBackend self = new ExecutorBackend(ctx.executorID(), ctx.hostname(), description);
+            ExecutorGpus.Started started = ExecutorGpus.start(ctx.executorID(), ctx.hostname(), sparkGpus, cuda,
+                    ExecutorGpus.preflight(ctx.executorID(), ctx.hostname(), sparkGpus, cuda),
+                    Optional.ofNullable(System.getenv("CUDA_VISIBLE_DEVICES")), () -> {
+                        prepareJvm(threadsPerTask(ctx.conf()));
+                        return NativeRuntime.describeBackend();
+                    }, Nd4jBackends::binder, use -> send(ctx, use));
+            ExecutorGpus.install(started.gpus());
+            ExecutorBackend self = new ExecutorBackend(ctx.executorID(), ctx.hostname(), started.description());
             LOG.info("sparkcnn executor {} on {} ready: {}", self.executorId(), self.host(), self.backend());
             send(ctx, self);
         }

@@ -118,6 +118,57 @@ class ExecutorGpusTest {
     }
 
     @Test
+    void startingTheCpuBuildWithoutGpusStartsNd4jAsBefore() {
+        List<String> started = new ArrayList<>();
+        ExecutorGpus.Started s = ExecutorGpus.start("1", "n1", List.of(), false,
+                ExecutorGpus.preflight("1", "n1", List.of(), false), Optional.empty(), () -> {
+                    started.add("nd4j");
+                    return "CPU, oneDNN, 1 threads";
+                }, () -> binder, sent::add);
+        assertEquals(List.of("nd4j"), started);
+        assertEquals("CPU, oneDNN, 1 threads", s.description());
+        assertEquals(Optional.empty(), s.gpus().refusal());
+        IllegalStateException cpuFailure = new IllegalStateException("boom");
+        assertThrows(IllegalStateException.class, () -> ExecutorGpus.start("1", "n1", List.of(), false,
+                ExecutorGpus.preflight("1", "n1", List.of(), false), Optional.empty(), () -> {
+                    throw cpuFailure;
+                }, () -> binder, sent::add), "a CPU backend failure stays what it was");
+    }
+
+    @Test
+    void sparkGpusOnTheCpuBuildAreRefusedWithoutStartingNd4j() {
+        ExecutorGpus.Started s = ExecutorGpus.start("3", "n3", List.of("0", "1"), false,
+                ExecutorGpus.preflight("3", "n3", List.of("0", "1"), false), Optional.empty(), () -> {
+                    throw new AssertionError("nd4j must not start");
+                }, () -> binder, sent::add);
+        assertTrue(s.description().startsWith("refused: executor 3 on n3 was given GPUs [0, 1]"), s.description());
+        assertThrows(GpuUnavailableException.class, () -> s.gpus().bind(Map.of("gpu", List.of("0")), 0));
+    }
+
+    @Test
+    void aCudaBackendThatCannotStartRefusesTheExecutorInsteadOfKillingIt() {
+        ExecutorGpus.Started s = ExecutorGpus.start("4", "n4", List.of("0"), true,
+                new CudaPreflight(TWO_A100, Optional.empty(), true), Optional.empty(), () -> {
+                    throw new ExceptionInInitializerError(new UnsatisfiedLinkError("libcuda.so.1: cannot open"));
+                }, () -> binder, sent::add);
+        assertTrue(s.description().startsWith("refused: nd4j's CUDA backend failed to start on executor 4 on n4 "
+                + "(java.lang.UnsatisfiedLinkError: libcuda.so.1: cannot open)"), s.description());
+        GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
+                () -> s.gpus().bind(Map.of("gpu", List.of("0")), 0));
+        assertTrue(e.getMessage().contains("default sparkcnn jar"), e.getMessage());
+    }
+
+    @Test
+    void aStartedCudaExecutorDescribesItsSparkGpus() {
+        ExecutorGpus.Started s = ExecutorGpus.start("5", "n5", List.of("0", "1"), true,
+                new CudaPreflight(TWO_A100, Optional.empty(), true), Optional.empty(), () -> "CUDA, 1 threads",
+                () -> binder, sent::add);
+        assertEquals("CUDA, 1 threads, Spark GPUs [0, 1]: 0 NVIDIA A100 (sm_80), 1 NVIDIA A100 (sm_80)",
+                s.description());
+        assertEquals("cuda:1", s.gpus().bind(Map.of("gpu", List.of("1")), 9).device());
+    }
+
+    @Test
     void describesItsGpusForTheReport() {
         assertEquals("Spark GPUs [0, 1]: 0 NVIDIA A100 (sm_80), 1 NVIDIA A100 (sm_80)",
                 executor(List.of("0", "1"), Optional.empty(), true).describeGpus());
