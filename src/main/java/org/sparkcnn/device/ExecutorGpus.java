@@ -172,7 +172,9 @@ public final class ExecutorGpus {
             return "";
         }
         StringBuilder text = new StringBuilder("Spark GPUs ").append(sparkGpus);
-        List<GpuInfo> gpus = preflight.visibleGpus();
+        // without isolation (standalone) the executor sees its node's other GPUs too: name only its own
+        List<GpuInfo> gpus = preflight.visibleGpus().stream()
+                .filter(g -> sparkGpus.contains(Integer.toString(g.index()))).toList();
         for (int i = 0; i < gpus.size(); i++) {
             GpuInfo g = gpus.get(i);
             text.append(i == 0 ? ": " : ", ").append(g.index()).append(' ').append(g.name())

@@ -52,7 +52,7 @@ public final class SparkContextFactory {
         gpuRequest(conf).check(cuda);
         if (cuda) {
             // the driver builds and averages the model with nd4j too, so the CUDA build needs a GPU here as well
-            CudaPreflight.ofHost("the driver").refusal().ifPresent(r -> {
+            CudaPreflight.ofHost("the Spark driver's host").refusal().ifPresent(r -> {
                 throw new BadInputException(r + " (the driver of the CUDA build needs a GPU too: run it on a GPU "
                         + "node, e.g. spark.driver.resource.gpu.amount=1 in cluster mode)");
             });
@@ -63,7 +63,7 @@ public final class SparkContextFactory {
             if (!cuda) {
                 throw e;
             }
-            throw new BadInputException(CudaKernels.startFailure("the driver", e), e);
+            throw new BadInputException(CudaKernels.startFailure("the Spark driver", e), e);
         }
         return new JavaSparkContext(conf);
     }

@@ -41,8 +41,8 @@ class CudaPreflightTest {
 
     @Test
     void noDriverIsRefused() {
-        String refusal = CudaPreflight.check("the driver", NO_NVIDIA_SMI, Optional.empty(), false).refusal().orElseThrow();
-        assertTrue(refusal.contains("the driver has no NVIDIA driver") && refusal.contains("/proc/driver/nvidia/version"),
+        String refusal = CudaPreflight.check("the Spark driver's host", NO_NVIDIA_SMI, Optional.empty(), false).refusal().orElseThrow();
+        assertTrue(refusal.contains("the Spark driver's host has no NVIDIA driver") && refusal.contains("/proc/driver/nvidia/version"),
                 refusal);
         assertTrue(refusal.contains("default sparkcnn jar"), refusal);
     }

@@ -172,6 +172,8 @@ class ExecutorGpusTest {
     void describesItsGpusForTheReport() {
         assertEquals("Spark GPUs [0, 1]: 0 NVIDIA A100 (sm_80), 1 NVIDIA A100 (sm_80)",
                 executor(List.of("0", "1"), Optional.empty(), true).describeGpus());
+        assertEquals("Spark GPUs [1]: 1 NVIDIA A100 (sm_80)",
+                executor(List.of("1"), Optional.empty(), true).describeGpus(), "only the executor's own GPUs");
         assertEquals("", executor(List.of(), Optional.empty(), false).describeGpus());
     }
 }
