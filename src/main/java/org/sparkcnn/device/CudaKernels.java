@@ -47,7 +47,8 @@ public final class CudaKernels {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return "nd4j's CUDA backend failed to start on " + where + " (" + root + "): it needs an NVIDIA driver "
-                + ">= 450.80.02 and GPUs of " + SUPPORTED_RANGE + "; " + CPU_FALLBACK;
+        return "nd4j's CUDA backend failed to start on " + where + " (" + root + "; nd4j logs why as 'Skipped "
+                + "[JCublasBackend] backend'): it needs an NVIDIA driver >= 450.80.02 and GPUs of " + SUPPORTED_RANGE
+                + "; " + CPU_FALLBACK;
     }
 }

@@ -52,7 +52,7 @@ class CudaKernelsTest {
         Throwable failure = new ExceptionInInitializerError(new UnsatisfiedLinkError("Could not find jnicudart"));
         String message = CudaKernels.startFailure("executor 2 on n2", failure);
         assertTrue(message.startsWith("nd4j's CUDA backend failed to start on executor 2 on n2 "
-                + "(java.lang.UnsatisfiedLinkError: Could not find jnicudart)"), message);
+                + "(java.lang.UnsatisfiedLinkError: Could not find jnicudart;"), message);
         assertTrue(message.contains("sm_37..sm_86") && message.contains("default sparkcnn jar"), message);
     }
 }

@@ -152,7 +152,7 @@ class ExecutorGpusTest {
                     throw new ExceptionInInitializerError(new UnsatisfiedLinkError("libcuda.so.1: cannot open"));
                 }, () -> binder, sent::add);
         assertTrue(s.description().startsWith("refused: nd4j's CUDA backend failed to start on executor 4 on n4 "
-                + "(java.lang.UnsatisfiedLinkError: libcuda.so.1: cannot open)"), s.description());
+                + "(java.lang.UnsatisfiedLinkError: libcuda.so.1: cannot open;"), s.description());
         GpuUnavailableException e = assertThrows(GpuUnavailableException.class,
                 () -> s.gpus().bind(Map.of("gpu", List.of("0")), 0));
         assertTrue(e.getMessage().contains("default sparkcnn jar"), e.getMessage());
