@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.device.TaskDevice;
 import scala.reflect.ClassTag$;
 
 import java.security.SecureRandom;
@@ -71,7 +72,8 @@ public final class AllReduceTrainer implements DistributedTrainer {
         try (RoundRelay relay = RoundRelay.open(passId, listener)) {
             AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
                     training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds());
-            List<WorkerReport> reports = minibatches.rdd().barrier()
+            // each task on the GPU Spark gave it, if any, before its minibatches are computed
+            List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
                     .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
                     .toJavaRDD().collect();
             WorkerReport lead = reports.stream().filter(r -> r.rank == 0).findFirst()
