@@ -12,11 +12,15 @@ import java.util.List;
  * @param seed              the run's seed
  * @param completedEpochs   records of the epochs finished before
  * @param roundLosses       training loss of every round so far
+ * @param validation        validations so far, the best one and the early-stopping state (absent in
+ *                          checkpoints written before validation existed: read as none)
  */
 public record TrainingPosition(int epoch, int segmentsDone, int segmentsPerEpoch, long seed,
-                               List<EpochRecord> completedEpochs, List<Double> roundLosses) {
+                               List<EpochRecord> completedEpochs, List<Double> roundLosses,
+                               ValidationState validation) {
     public TrainingPosition {
         completedEpochs = List.copyOf(completedEpochs);
         roundLosses = List.copyOf(roundLosses);
+        validation = validation == null ? ValidationState.INITIAL : validation;
     }
 }
