@@ -50,8 +50,8 @@ public final class CnnTrainer {
      * @param shards       the training set, one partition per worker (see {@link #workers()})
      * @param examples     examples in {@code shards}
      * @param validation   when and on what the model is measured while training, early stopping, and
-     *                     whether the best model (not the last) is returned; measuring time is not counted as
-     *                     training time
+     *                     whether the best model (not the last) is returned; an epoch-end measurement is not
+     *                     counted as training time (a mid-epoch one is: the epoch's clock keeps running)
      * @param checkpointer saves the state after every segment and each epoch
      * @param everyRounds  checkpoint interval in rounds, 0 = epoch ends only
      * @param resume       where an earlier, interrupted run of the same job stopped
@@ -122,7 +122,7 @@ public final class CnnTrainer {
                 }
                 if (epochEnd || stop) {
                     minibatches.unpersist(false);
-                    epochs.add(progress.epochRecord(seconds, accuracy, validation.dataset()));
+                    epochs.add(progress.epochRecord(seconds, accuracy, validation.dataset(), epochEnd));
                 }
                 checkpointer.save(trainer.network(), epochEnd
                         ? new TrainingPosition(epoch + 1, 0, segments, model.seed(), epochs, progress.allLosses(), state)

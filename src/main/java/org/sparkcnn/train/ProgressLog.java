@@ -78,13 +78,17 @@ final class ProgressLog implements RoundListener {
     /**
      * @param accuracy measured at the end of the epoch on {@code dataset}, NaN when not measured
      * @param dataset  {@link ValidationPlan#VALIDATION} or {@link ValidationPlan#TEST}
+     * @param complete false when training stopped early in the middle of the epoch
      */
-    EpochRecord epochRecord(double seconds, double accuracy, String dataset) {
+    EpochRecord epochRecord(double seconds, double accuracy, String dataset, boolean complete) {
         double meanLoss = epochLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        // a stopped epoch fitted its share of the images (the rounds per epoch are an estimate: capped)
+        long fitted = complete ? imagesPerEpoch
+                : Math.min(imagesPerEpoch, Math.round(imagesPerEpoch * (double) roundsInEpoch / roundsPerEpoch));
         // after a resume, only this process's share of the epoch was timed
-        double images = imagesPerEpoch * (double) (roundsInEpoch - roundsAtStart) / Math.max(1, roundsInEpoch);
+        double images = fitted * (double) (roundsInEpoch - roundsAtStart) / Math.max(1, roundsInEpoch);
         boolean test = ValidationPlan.TEST.equals(dataset);
-        EpochRecord record = new EpochRecord(epoch, roundsInEpoch, imagesPerEpoch, seconds,
+        EpochRecord record = new EpochRecord(epoch, roundsInEpoch, fitted, seconds,
                 images / Math.max(seconds, 1e-9), meanLoss, test ? accuracy : Double.NaN,
                 test ? Double.NaN : accuracy);
         String measured = Double.isFinite(accuracy) ? String.format(", %s accuracy %.4f", dataset, accuracy) : "";

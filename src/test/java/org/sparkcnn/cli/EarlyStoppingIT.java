@@ -78,6 +78,9 @@ class EarlyStoppingIT {
         assertEquals(validations.get(0).get("accuracy").asDouble(),
                 r.at("/training/epochs/0/validationAccuracy").asDouble(), 1e-12);
         assertEquals(TRAIN_LIMIT - VALIDATION, r.at("/training/epochs/0/images").asInt());
+        int stoppedEpochImages = r.at("/training/epochs/1/images").asInt();
+        assertTrue(stoppedEpochImages > 0 && stoppedEpochImages < TRAIN_LIMIT - VALIDATION, "partial epoch 2: "
+                + stoppedEpochImages);
 
         // the written model is the best one: its accuracy on the held-out examples is the recorded best
         MultiLayerNetwork model = ModelStore.read(new Configuration(), run.toUri());
