@@ -118,9 +118,9 @@ public final class CheckpointManager implements Checkpointer {
                     position = JSON.readValue(in, TrainingPosition.class);
                 }
                 MultiLayerNetwork network = readModel(new Path(candidate, MODEL));
-                Optional<ValidationRecord> best = position.validation().best();
+                Optional<String> best = position.storedBestModel();
                 MultiLayerNetwork bestNetwork = best.isPresent()
-                        ? readModel(new Path(new Path(new Path(dir, BEST), best.get().modelName()), MODEL)) : null;
+                        ? readModel(new Path(new Path(new Path(dir, BEST), best.get()), MODEL)) : null;
                 return Optional.of(new Checkpoint(candidate, network, position, bestNetwork));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Skipping damaged checkpoint {}: {}", candidate, e.getMessage());
@@ -176,8 +176,7 @@ public final class CheckpointManager implements Checkpointer {
         Set<String> named = new HashSet<>();
         for (Path checkpoint : kept) {
             try (InputStream in = fs.open(new Path(checkpoint, POSITION))) {
-                JSON.readValue(in, TrainingPosition.class).validation().best()
-                        .ifPresent(b -> named.add(b.modelName()));
+                JSON.readValue(in, TrainingPosition.class).storedBestModel().ifPresent(named::add);
             } catch (IOException | RuntimeException e) {
                 // an unreadable kept checkpoint: keep every best model, resume will sort it out
                 return;

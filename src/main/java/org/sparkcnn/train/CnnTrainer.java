@@ -67,7 +67,7 @@ public final class CnnTrainer {
         MultiLayerNetwork network = resume.map(ResumePoint::network).orElseGet(() -> newNetwork(iterationsPerEpoch));
         TrainingPosition start = resume.map(ResumePoint::position)
                 .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of(),
-                        ValidationState.INITIAL));
+                        ValidationState.INITIAL, null));
         resume.ifPresent(r -> LOG.info("Resuming from checkpoint {}: epoch {}, segment {}/{} done", r.source(),
                 r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
         LOG.info("Training {} parameters on {} images with {} workers: {} epochs, batch {} per worker, "
@@ -124,10 +124,12 @@ public final class CnnTrainer {
                     minibatches.unpersist(false);
                     epochs.add(progress.epochRecord(seconds, accuracy, validation.dataset(), epochEnd));
                 }
-                checkpointer.save(trainer.network(), epochEnd
-                        ? new TrainingPosition(epoch + 1, 0, segments, model.seed(), epochs, progress.allLosses(), state)
-                        : new TrainingPosition(epoch, segment + 1, segments, model.seed(), epochs,
-                        progress.allLosses(), state));
+                // only a kept best model is stored; without a validation set the best is only reported
+                String bestModel = validation.keepBest() ? state.best().map(ValidationRecord::modelName).orElse(null)
+                        : null;
+                checkpointer.save(trainer.network(), new TrainingPosition(epochEnd ? epoch + 1 : epoch,
+                        epochEnd ? 0 : segment + 1, segments, model.seed(), epochs, progress.allLosses(), state,
+                        bestModel));
                 if (stop) {
                     break training;
                 }

@@ -67,13 +67,16 @@ class EarlyStoppingTest {
         ObjectMapper json = new ObjectMapper();
         ValidationState state = run(new EarlyStopping(1, 0.5), 0.9, 0.95);
         assertTrue(state.stopped());
-        TrainingPosition position = new TrainingPosition(2, 1, 3, 7, List.of(), List.of(0.5), state);
+        TrainingPosition position = new TrainingPosition(2, 1, 3, 7, List.of(), List.of(0.5), state,
+                state.best().orElseThrow().modelName());
         TrainingPosition read = json.readValue(json.writeValueAsString(position), TrainingPosition.class);
         assertEquals(position, read);
         assertEquals("best-e0001-r0000010", read.validation().best().orElseThrow().modelName());
         // a checkpoint written before validation existed reads as "no validations yet"
         String old = "{\"epoch\":2,\"segmentsDone\":0,\"segmentsPerEpoch\":1,\"seed\":7,\"completedEpochs\":[],"
                 + "\"roundLosses\":[0.5]}";
-        assertEquals(ValidationState.INITIAL, json.readValue(old, TrainingPosition.class).validation());
+        TrainingPosition before = json.readValue(old, TrainingPosition.class);
+        assertEquals(ValidationState.INITIAL, before.validation());
+        assertTrue(before.storedBestModel().isEmpty());
     }
 }
