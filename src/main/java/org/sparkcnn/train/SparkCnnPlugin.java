@@ -1,6 +1,7 @@
 package org.sparkcnn.train;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
@@ -78,7 +79,7 @@ public final class SparkCnnPlugin implements SparkPlugin {
         @Override
         public void init(PluginContext ctx, Map<String, String> extraConf) {
             prepareJvm(threadsPerTask(ctx.conf()));
-            ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), ctx.hostname(),
+            ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), host(ctx),
                     NativeRuntime.describeBackend());
             LOG.info("sparkcnn executor {} on {} ready: {}", backend.executorId(), backend.host(), backend.backend());
             try {
@@ -86,6 +87,19 @@ public final class SparkCnnPlugin implements SparkPlugin {
             } catch (IOException e) {
                 LOG.warn("Could not report executor {} to the driver: {}", backend.executorId(), e.getMessage());
             }
+        }
+
+        /**
+         * The executor's host as Spark knows it. {@code PluginContext.hostname()} only works in local mode:
+         * on a cluster an executor's RPC environment has no server address, and Spark 3.5 throws a
+         * NullPointerException there (which kills the executor); its block manager knows the host.
+         */
+        private static String host(PluginContext ctx) {
+            SparkEnv env = SparkEnv.get();
+            if (env != null && env.rpcEnv().address() == null && env.blockManager().blockManagerId() != null) {
+                return env.blockManager().blockManagerId().host();
+            }
+            return ctx.hostname();
         }
     }
 }
