@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sparkcnn", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and evaluate a CNN on MNIST-style IDX data, distributed over Spark executors.",
-        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DownloadCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, DownloadCommand.class,
+                BenchCommand.class})
 public final class SparkCnn implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SparkCnn.class);
 

@@ -8,6 +8,6 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     public String[] getVersion() {
         BuildInfo b = BuildInfo.load();
         return new String[]{"sparkcnn " + b.sparkcnnVersion() + " (Spark " + b.sparkVersion() + ", DL4J "
-                + b.dl4jVersion() + ", dl4j-spark " + b.dl4jSparkVersion() + ", nd4j-native " + b.nativeClassifier() + ")"};
+                + b.dl4jVersion() + ", dl4j-spark " + b.dl4jSparkVersion() + ", " + b.nd4jBackend() + ")"};
     }
 }

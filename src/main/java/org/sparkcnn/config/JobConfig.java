@@ -8,5 +8,5 @@ package org.sparkcnn.config;
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, CheckpointConfig checkpoint,
                         EvaluationConfig evaluation, PredictConfig predict, SparkSettings spark, OutputConfig output,
-                        String effective) {
+                        BenchConfig bench, String effective) {
 }

@@ -175,11 +175,13 @@ public final class JobConfigLoader {
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
                     doubleIn("model.dropout-rate", 0, 1, false), decayFactor("model.learning-rate-decay"));
             TrainingConfig training = new TrainingConfig(
+                    choice("training.engine", TrainingEngine.class, TrainingEngine.ALLREDUCE),
                     intAtLeast("training.epochs", 1), intAtLeast("training.batch-size-per-worker", 1),
                     intAtLeast("training.averaging-frequency", 1), intAtLeast("training.workers", 0),
                     intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
                     intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
-                    intAtLeast("training.log-probabilities-every-rounds", 0));
+                    intAtLeast("training.log-probabilities-every-rounds", 0),
+                    intAtLeast("training.peer-timeout-seconds", 1));
             CheckpointConfig checkpoint = new CheckpointConfig(intAtLeast("checkpoint.every-rounds", 0),
                     intAtLeast("checkpoint.keep", 1));
             EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
@@ -194,11 +196,15 @@ public final class JobConfigLoader {
                     nonEmptyString("spark.app-name"), sparkProperties());
             OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"),
                     choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME));
+            BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
+                    intList("bench.allreduce-averaging-frequencies", 1), bool("bench.parameter-averaging"),
+                    intList("bench.ring-peers", 1));
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
-            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, effectiveJson());
+            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, bench,
+                    effectiveJson());
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */
@@ -231,12 +237,28 @@ public final class JobConfigLoader {
         private <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
             String value = string(key);
             try {
-                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 String names = String.join(", ", java.util.Arrays.stream(type.getEnumConstants())
-                        .map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+                        .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
                 problems.add(key + ": '" + value + "' is not one of " + names);
                 return fallback;
+            }
+        }
+
+        /** A list of whole numbers, each at least {@code min}; may be empty. */
+        private List<Integer> intList(String key, int min) {
+            try {
+                List<Integer> values = c.getIntList(key);
+                for (int v : values) {
+                    if (v < min) {
+                        problems.add(key + ": " + v + " is less than " + min);
+                    }
+                }
+                return values;
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a list of whole numbers, e.g. [1, 2]");
+                return List.of();
             }
         }
 

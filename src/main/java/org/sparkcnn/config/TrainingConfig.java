@@ -3,6 +3,7 @@ package org.sparkcnn.config;
 /**
  * How the distributed training runs.
  *
+ * @param engine                  how the workers' models are averaged
  * @param epochs                  passes over the training set
  * @param batchSizePerWorker      minibatch size each worker fits
  * @param averagingFrequency      minibatches per worker between two parameter averagings
@@ -12,8 +13,23 @@ package org.sparkcnn.config;
  * @param threadsPerTask          native threads per training task; 0 = derived from the executor's cores
  * @param logEveryRounds          progress log interval in rounds
  * @param logProbabilitiesEveryRounds interval of the DEBUG softmax sample log, 0 = off
+ * @param peerTimeoutSeconds      all-reduce engine: how long a worker waits for its ring neighbours
  */
-public record TrainingConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers,
+public record TrainingConfig(TrainingEngine engine, int epochs, int batchSizePerWorker, int averagingFrequency, int workers,
                              int prefetchBatches, boolean averageUpdaterState, int threadsPerTask,
-                             int logEveryRounds, int logProbabilitiesEveryRounds) {
+                             int logEveryRounds, int logProbabilitiesEveryRounds,
+                             int peerTimeoutSeconds) {
+    /** The same settings with another engine and averaging frequency (benchmarks compare them). */
+    public TrainingConfig withEngine(TrainingEngine otherEngine, int otherAveragingFrequency) {
+        return new TrainingConfig(otherEngine, epochs, batchSizePerWorker, otherAveragingFrequency, workers,
+                prefetchBatches, averageUpdaterState, threadsPerTask, logEveryRounds, logProbabilitiesEveryRounds,
+                peerTimeoutSeconds);
+    }
+
+    /** The same settings with another number of epochs. */
+    public TrainingConfig withEpochs(int otherEpochs) {
+        return new TrainingConfig(engine, otherEpochs, batchSizePerWorker, averagingFrequency, workers,
+                prefetchBatches, averageUpdaterState, threadsPerTask, logEveryRounds, logProbabilitiesEveryRounds,
+                peerTimeoutSeconds);
+    }
 }

@@ -55,7 +55,7 @@ final class SparkRun implements AutoCloseable {
     RunInfo info() {
         SparkContext context = sc.sc();
         return new RunInfo(runId, command, start, Instant.now(), context.master(), context.applicationId(),
-                executors(context), NativeRuntime.describeBackend(), BuildInfo.load());
+                executors(context), NativeRuntime.describeBackend(), BuildInfo.load(), SparkCnnPlugin.reportedDevices());
     }
 
     /**

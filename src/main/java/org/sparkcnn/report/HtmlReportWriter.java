@@ -61,7 +61,9 @@ public final class HtmlReportWriter {
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> runModel(JsonNode run) {
-        return JSON.convertValue(run, Map.class);
+        Map<String, Object> model = JSON.convertValue(run, Map.class);
+        model.put("hasDevices", run.path("devices").size() > 0);
+        return model;
     }
 
     private static Map<String, Object> datasetModel(String name, DatasetSummary d) {

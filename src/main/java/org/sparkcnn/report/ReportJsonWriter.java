@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sparkcnn.data.DatasetSummary;
+import org.sparkcnn.device.DeviceUse;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.eval.Misclassified;
 import org.sparkcnn.train.EpochRecord;
@@ -22,7 +23,7 @@ import java.io.OutputStream;
  */
 public final class ReportJsonWriter {
     public static final String FILE_NAME = "report.json";
-    public static final String SCHEMA_VERSION = "1.0";
+    public static final String SCHEMA_VERSION = "1.1";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportJsonWriter() {
@@ -64,6 +65,17 @@ public final class ReportJsonWriter {
             executor.put("host", e.host());
             executor.put("backend", e.backend());
         }
+        ArrayNode devices = node.putArray("devices");
+        for (DeviceUse d : run.devices()) {
+            ObjectNode device = devices.addObject();
+            device.put("executor", d.executorId());
+            device.put("host", d.host());
+            device.put("device", d.device());
+            device.put("gpuAddress", d.gpuAddress());
+            device.put("description", d.description());
+            ArrayNode partitions = device.putArray("trainingPartitions");
+            d.partitions().forEach(partitions::add);
+        }
         node.put("backend", run.backend());
         ObjectNode versions = node.putObject("versions");
         versions.put("sparkcnn", run.build().sparkcnnVersion());
@@ -71,6 +83,7 @@ public final class ReportJsonWriter {
         versions.put("dl4j", run.build().dl4jVersion());
         versions.put("dl4jSpark", run.build().dl4jSparkVersion());
         versions.put("nd4jNative", run.build().nativeClassifier());
+        versions.put("nd4jBackend", run.build().nd4jBackend());
         return node;
     }
 

@@ -1,5 +1,6 @@
 package org.sparkcnn.report;
 
+import org.sparkcnn.device.DeviceUse;
 import org.sparkcnn.train.ExecutorBackend;
 
 import java.time.Instant;
@@ -17,10 +18,13 @@ import java.util.List;
  * @param executors  executors and the backend each trains on
  * @param backend    native backend on the driver, e.g. "CPU, oneDNN, 1 threads"
  * @param build      versions
+ * @param devices    the device (GPU or CPU) each executor's training tasks ran on; empty for evaluate
  */
 public record RunInfo(String runId, String command, Instant start, Instant end, String sparkMaster,
-                      String applicationId, List<ExecutorBackend> executors, String backend, BuildInfo build) {
+                      String applicationId, List<ExecutorBackend> executors, String backend, BuildInfo build,
+                      List<DeviceUse> devices) {
     public RunInfo {
         executors = List.copyOf(executors);
+        devices = List.copyOf(devices);
     }
 }

@@ -72,13 +72,14 @@ public final class CnnTrainer {
                 .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of()));
         resume.ifPresent(r -> LOG.info("Resuming from checkpoint {}: epoch {}, segment {}/{} done", r.source(),
                 r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
-        LOG.info("Training {} parameters on {} images with {} workers: {} epochs, batch {} per worker, "
+        LOG.info("Training {} parameters on {} images with {} workers ({}): {} epochs, batch {} per worker, "
                         + "averaging every {} minibatches (~{} rounds per epoch, {} checkpoint segments), optimiser {} lr {}",
-                network.numParams(), examples, workers, training.epochs(), training.batchSizePerWorker(),
+                network.numParams(), examples, workers, training.engine().name().toLowerCase().replace('_', '-'),
+                training.epochs(), training.batchSizePerWorker(),
                 training.averagingFrequency(), roundsPerEpoch, segments, model.optimizer().name().toLowerCase(),
                 model.learningRate());
 
-        DistributedTrainer trainer = new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
+        DistributedTrainer trainer = newTrainer(network, workers);
         ProgressLog progress = new ProgressLog(training.epochs(), examples, roundsPerEpoch, training.logEveryRounds(),
                 start.roundLosses());
         RoundListener listener = probabilityLogging(progress, trainer, shards);
@@ -107,6 +108,14 @@ public final class CnnTrainer {
                 t.totalMillis() / 1000.0, t.computeMillis() / 1000.0, t.aggregationMillis() / 1000.0,
                 t.otherMillis() / 1000.0));
         return new TrainedModel(trainer.network(), history);
+    }
+
+    /** The configured engine: the only place that picks one. */
+    private DistributedTrainer newTrainer(MultiLayerNetwork network, int workers) {
+        return switch (training.engine()) {
+            case ALLREDUCE -> new AllReduceTrainer(sc, network, training, workers);
+            case PARAMETER_AVERAGING -> new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
+        };
     }
 
     private MultiLayerNetwork newNetwork(int iterationsPerEpoch) {

@@ -10,6 +10,7 @@ import org.deeplearning4j.spark.impl.paramavg.stats.ParameterAveragingTrainingMa
 import org.deeplearning4j.spark.stats.EventStats;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.device.TaskDevice;
 
 import java.util.Optional;
 
@@ -35,7 +36,8 @@ public final class ParameterAveragingTrainer implements DistributedTrainer {
     public void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener, long seed) {
         master.setRoundListener(listener);
         master.reseed(seed);
-        sparkNetwork.fit(minibatches);
+        // each worker task binds to its Spark-assigned GPU before DL4J builds its copy of the network
+        sparkNetwork.fit(TaskDevice.trainingTasks(minibatches));
     }
 
     @Override

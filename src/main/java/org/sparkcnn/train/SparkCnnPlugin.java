@@ -6,14 +6,25 @@ import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
+import org.apache.spark.resource.ResourceInformation;
+import org.sparkcnn.device.DeviceSelector;
+import org.sparkcnn.device.DeviceUse;
+import org.sparkcnn.device.DeviceUses;
+import org.sparkcnn.device.ExecutorGpus;
+import org.sparkcnn.device.GpuUnavailableException;
+import org.sparkcnn.device.Nd4jBackends;
+import org.sparkcnn.device.TaskDevice;
+import org.sparkcnn.device.TaskDeviceUse;
 import org.sparkcnn.model.NativeRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,6 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * DL4J's oneDNN layer helpers on, DL4J's training-stats clock on the system clock (instead of an NTP
  * query), and nd4j's native threads limited to the cores one task owns. Done here rather than through
  * extraJavaOptions so that it also holds when a user sets their own executor JVM options.
+ *
+ * <p>With Spark GPU scheduling it also checks, before nd4j starts, that the executor's GPUs can run the CUDA
+ * build (a refusal makes every training task fail with the reason), binds every task's thread to the GPU
+ * Spark assigned to it ({@link #onTaskStart}) and relays to the driver which device each training task used.
  */
 public final class SparkCnnPlugin implements SparkPlugin {
     /** Spark property carrying the native threads per training task to the executors. */
@@ -30,16 +45,26 @@ public final class SparkCnnPlugin implements SparkPlugin {
 
     /** Executors that reported in, by executor id, in the order they did. Filled on the driver. */
     private static final Map<String, ExecutorBackend> EXECUTORS = new ConcurrentHashMap<>();
+    /** This executor JVM's channel to the driver plugin; null on a JVM whose plugin did not start. */
+    private static volatile PluginContext executorContext;
+    /** The device of every training partition, as the executors reported it. Filled on the driver. */
+    private static final DeviceUses DEVICES = new DeviceUses();
 
     @Override
     public DriverPlugin driverPlugin() {
         EXECUTORS.clear();
+        DEVICES.clear();
         return new Driver();
     }
 
     /** The executors of the current application that reported their backend, sorted by id. */
     public static List<ExecutorBackend> reportedExecutors() {
         return EXECUTORS.values().stream().sorted(Comparator.comparing(ExecutorBackend::executorId)).toList();
+    }
+
+    /** Which device each executor's training tasks used, by executor and device. */
+    public static List<DeviceUse> reportedDevices() {
+        return DEVICES.list();
     }
 
     @Override
@@ -55,6 +80,17 @@ public final class SparkCnnPlugin implements SparkPlugin {
         return conf.getInt(THREADS_PER_TASK, conf.getInt("spark.task.cpus", 1));
     }
 
+    /**
+     * Sends a message from a task to the driver plugin, fire-and-forget. Dropped when this JVM has no
+     * plugin (the caller must not depend on delivery) or the driver cannot be reached.
+     */
+    static void sendToDriver(Object message) {
+        PluginContext context = executorContext;
+        if (context != null) {
+            Executor.send(context, message);
+        }
+    }
+
     /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */
     public static void prepareJvm(int threadsPerTask) {
         NativeRuntime.enableLayerHelpers();
@@ -62,12 +98,16 @@ public final class SparkCnnPlugin implements SparkPlugin {
         NativeRuntime.limitThreads(threadsPerTask);
     }
 
-    /** Receives the executors' self-descriptions for the run report. */
+    /** Receives the executors' self-descriptions for the run report, and live training progress. */
     static final class Driver implements DriverPlugin {
         @Override
         public Object receive(Object message) {
             if (message instanceof ExecutorBackend backend) {
                 EXECUTORS.put(backend.executorId(), backend);
+            } else if (message instanceof RoundProgress progress) {
+                RoundRelay.onProgress(progress);
+            } else if (message instanceof TaskDeviceUse use) {
+                DEVICES.add(use);
             }
             return null;
         }
@@ -78,14 +118,44 @@ public final class SparkCnnPlugin implements SparkPlugin {
 
         @Override
         public void init(PluginContext ctx, Map<String, String> extraConf) {
-            prepareJvm(threadsPerTask(ctx.conf()));
-            ExecutorBackend backend = new ExecutorBackend(ctx.executorID(), host(ctx),
-                    NativeRuntime.describeBackend());
-            LOG.info("sparkcnn executor {} on {} ready: {}", backend.executorId(), backend.host(), backend.backend());
+            executorContext = ctx;
+            List<String> sparkGpus = gpuAddresses(ctx.resources());
+            boolean cuda = Nd4jBackends.cudaOnClasspath();
+            ExecutorGpus.Started started = ExecutorGpus.start(ctx.executorID(), host(ctx), sparkGpus, cuda,
+                    ExecutorGpus.preflight(ctx.executorID(), host(ctx), sparkGpus, cuda),
+                    Optional.ofNullable(System.getenv("CUDA_VISIBLE_DEVICES")), () -> {
+                        prepareJvm(threadsPerTask(ctx.conf()));
+                        return NativeRuntime.describeBackend();
+                    }, Nd4jBackends::binder, use -> send(ctx, use));
+            ExecutorGpus.install(started.gpus());
+            ExecutorBackend self = new ExecutorBackend(ctx.executorID(), host(ctx), started.description());
+            LOG.info("sparkcnn executor {} on {} ready: {}", self.executorId(), self.host(), self.backend());
+            send(ctx, self);
+        }
+
+        /**
+         * Binds the task's thread to its GPU before any of its code runs (Spark calls this in the task's
+         * thread). A refused executor only fails its training tasks, which call TaskDevice themselves.
+         */
+        @Override
+        public void onTaskStart() {
             try {
-                ctx.send(backend);
+                TaskDevice.bindAnyTask();
+            } catch (GpuUnavailableException e) {
+                LOG.debug("Task not bound to a GPU: {}", e.getMessage());
+            }
+        }
+
+        private static List<String> gpuAddresses(Map<String, ResourceInformation> resources) {
+            ResourceInformation gpu = resources.get(DeviceSelector.GPU);
+            return gpu == null ? List.of() : Arrays.asList(gpu.addresses());
+        }
+
+        private static void send(PluginContext ctx, Object message) {
+            try {
+                ctx.send(message);
             } catch (IOException e) {
-                LOG.warn("Could not report executor {} to the driver: {}", backend.executorId(), e.getMessage());
+                LOG.warn("Could not report {} to the driver: {}", message, e.getMessage());
             }
         }
 

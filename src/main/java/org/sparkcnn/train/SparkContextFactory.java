@@ -2,8 +2,15 @@ package org.sparkcnn.train;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.device.CudaKernels;
+import org.sparkcnn.device.CudaPreflight;
+import org.sparkcnn.device.GpuRequest;
+import org.sparkcnn.device.Nd4jBackends;
+
+import java.util.Optional;
 
 /**
  * Creates the Spark context with the settings sparkcnn needs. The master comes from the job config when
@@ -29,6 +36,10 @@ public final class SparkContextFactory {
         // Every round is a short job over cached, executor-resident data: don't wait for locality
         conf.setIfMissing("spark.locality.wait", "0s");
         spark.properties().forEach(conf::set);
+        if (gpuRequest(conf).requested()) {
+            // Spark's GPU addresses are nvidia-smi indices (PCI bus order); make CUDA number devices the same way
+            conf.setIfMissing("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        }
         adoptAuthSecretFromEnvironment(conf, System.getenv(AUTH_SECRET_ENV));
         return conf;
     }
@@ -51,10 +62,33 @@ public final class SparkContextFactory {
         }
     }
 
+    /**
+     * @throws BadInputException when the conf asks for GPUs this jar or this driver host cannot provide
+     */
     public static JavaSparkContext create(SparkSettings spark, TrainingConfig training) {
         SparkConf conf = sparkConf(spark, training);
-        SparkCnnPlugin.prepareJvm(SparkCnnPlugin.threadsPerTask(conf));
+        boolean cuda = Nd4jBackends.cudaOnClasspath();
+        gpuRequest(conf).check(cuda);
+        if (cuda) {
+            // the driver builds and averages the model with nd4j too, so the CUDA build needs a GPU here as well
+            CudaPreflight.ofHost("the Spark driver's host").refusal().ifPresent(r -> {
+                throw new BadInputException(r + " (the driver of the CUDA build needs a GPU too: run it on a GPU "
+                        + "node, e.g. spark.driver.resource.gpu.amount=1 in cluster mode)");
+            });
+        }
+        try {
+            SparkCnnPlugin.prepareJvm(SparkCnnPlugin.threadsPerTask(conf));
+        } catch (RuntimeException | LinkageError e) {
+            if (!cuda) {
+                throw e;
+            }
+            throw new BadInputException(CudaKernels.startFailure("the Spark driver", e), e);
+        }
         return new JavaSparkContext(conf);
+    }
+
+    private static GpuRequest gpuRequest(SparkConf conf) {
+        return GpuRequest.of(key -> Optional.ofNullable(conf.get(key, null)));
     }
 
     private static String appendPlugin(String plugins) {

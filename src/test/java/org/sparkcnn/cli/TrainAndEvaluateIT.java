@@ -89,6 +89,12 @@ class TrainAndEvaluateIT {
         assertEquals("driver", m.at("/run/executors/0/id").asText());
         assertTrue(m.at("/run/executors/0/backend").asText().startsWith("CPU, oneDNN"),
                 "executor trains on oneDNN: " + m.at("/run/executors"));
+        // no GPU settings: both training partitions reported the CPU, without a Spark GPU address
+        assertEquals(1, m.at("/run/devices").size(), "one executor, one device: " + m.at("/run/devices"));
+        assertEquals("driver", m.at("/run/devices/0/executor").asText());
+        assertEquals("cpu", m.at("/run/devices/0/device").asText());
+        assertTrue(m.at("/run/devices/0/gpuAddress").isNull());
+        assertEquals("[0,1]", m.at("/run/devices/0/trainingPartitions").toString());
         long confusionTotal = 0;
         for (JsonNode row : m.at("/evaluation/confusionMatrix")) {
             for (JsonNode v : row) {
@@ -173,7 +179,9 @@ class TrainAndEvaluateIT {
                     + "decoded: i.complete && i.naturalWidth > 0 })), accuracy: document.getElementById('accuracy')"
                     + ".dataset.value, accuracyText: document.getElementById('accuracy').textContent, "
                     + "external: [...document.querySelectorAll('[src],[href]')].map(e => e.getAttribute('src') "
-                    + "|| e.getAttribute('href')).filter(u => !u.startsWith('data:')) })");
+                    + "|| e.getAttribute('href')).filter(u => !u.startsWith('data:')), "
+                    + "deviceRows: [...document.querySelectorAll('tr')].filter(tr => tr.cells.length === 5 "
+                    + "&& tr.cells[1].textContent === 'cpu').map(tr => tr.cells[4].textContent.trim()) })");
             assertEquals(r.at("/pictures").size(), page.get("images").size());
             for (JsonNode image : page.get("images")) {
                 assertTrue(image.get("decoded").asBoolean(), image.get("file").asText() + " decoded");
@@ -182,6 +190,7 @@ class TrainAndEvaluateIT {
             assertEquals(accuracy, Double.parseDouble(page.get("accuracy").asText()), 1e-12);
             assertEquals(String.format(Locale.ROOT, "%.2f%%", 100 * accuracy), page.get("accuracyText").asText());
             assertEquals(0, page.get("external").size(), "self-contained: " + page.get("external"));
+            assertEquals("[\"0 1\"]", page.get("deviceRows").toString(), "the training devices table");
             Path screenshot = Path.of("target", "report-screenshot.png");
             browser.screenshot(screenshot);
             assertNotNull(ImageIO.read(screenshot.toFile()));
@@ -201,6 +210,7 @@ class TrainAndEvaluateIT {
         assertEquals(report(run).at("/evaluation/confusionMatrix"), report(eval).at("/evaluation/confusionMatrix"));
         assertTrue(Files.exists(eval.resolve(HtmlReportWriter.FILE_NAME)));
         assertTrue(report(eval).at("/training").isMissingNode(), "evaluate has no training section");
+        assertEquals(0, report(eval).at("/run/devices").size(), "evaluate trains nothing: " + report(eval).at("/run"));
         assertFalse(Files.exists(eval.resolve(ModelStore.MODEL_FILE)), "evaluate writes no model");
         assertTrue(Files.exists(eval.resolve(RunDirectory.SUCCESS)));
     }

@@ -69,6 +69,21 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void engineAndBenchSettingsParseAndAreValidated() {
+        assertEquals(TrainingEngine.ALLREDUCE, load().training().engine());
+        JobConfig c = load("training.engine=parameter-averaging", "bench.allreduce-averaging-frequencies=[2, 8]",
+                "bench.ring-peers=[]");
+        assertEquals(TrainingEngine.PARAMETER_AVERAGING, c.training().engine());
+        assertEquals(List.of(2, 8), c.bench().allreduceAveragingFrequencies());
+        assertEquals(List.of(), c.bench().ringPeers());
+        String message = error(Optional.empty(), "training.engine=horovod", "bench.single-jvm-threads=[0]",
+                "bench.ring-peers=two");
+        assertTrue(message.contains("training.engine: 'horovod' is not one of allreduce, parameter-averaging"), message);
+        assertTrue(message.contains("bench.single-jvm-threads: 0 is less than 1"), message);
+        assertTrue(message.contains("bench.ring-peers: expected a list of whole numbers"), message);
+    }
+
+    @Test
     void relativePathsBecomeAbsoluteSoExecutorsSeeTheSameFiles() {
         JobConfig c = load("output.dir=out/run", "data.dir=data");
         assertEquals(Path.of("out/run").toAbsolutePath(), Path.of(c.output().dir()));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.cli.SparkCnn;
 import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.config.TrainingEngine;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.RunDirectory;
@@ -80,7 +81,7 @@ class PredictIT {
     /** Runs {@code body} with a SparkSession, stopped afterwards: the CLI runs need the JVM's only SparkContext. */
     private static <T> T withSession(java.util.function.Function<SparkSession, T> body) {
         SparkContextFactory.create(new SparkSettings(Optional.of("local[2]"), "predict-it",
-                Map.of("spark.ui.enabled", "false")), new TrainingConfig(1, 64, 5, 0, 0, true, 0, 10, 0));
+                Map.of("spark.ui.enabled", "false")), new TrainingConfig(TrainingEngine.ALLREDUCE, 1, 64, 5, 0, 0, true, 0, 10, 0, 600));
         SparkSession session = SparkSession.builder().getOrCreate();
         try {
             return body.apply(session);

@@ -1,0 +1,55 @@
+package org.sparkcnn.bench;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.data.LabeledImages;
+import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.model.CnnArchitecture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The baseline every distributed case is compared with: one network in this JVM fitting every
+ * minibatch, no Spark and nothing to average.
+ */
+public final class SingleJvmTraining {
+    private static final Logger LOG = LoggerFactory.getLogger(SingleJvmTraining.class);
+
+    private final ModelConfig model;
+    private final int numClasses;
+
+    public SingleJvmTraining(ModelConfig model, int numClasses) {
+        this.model = model;
+        this.numClasses = numClasses;
+    }
+
+    /** The trained network and the time spent in its fit calls. */
+    public record Trained(MultiLayerNetwork network, double computeSeconds) {
+    }
+
+    /** Fits {@code epochs} passes over {@code data}, reshuffled each pass. */
+    public Trained train(LabeledImages data, int epochs, int batchSize, int iterationsPerEpoch) {
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, data.rows(), data.cols(),
+                numClasses, iterationsPerEpoch));
+        network.init();
+        MinibatchFactory factory = new MinibatchFactory(numClasses);
+        long fitNanos = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            List<DataSet> batches = factory.toDataSets(data, batchSize, model.seed() * 1_000_003L + epoch);
+            long start = System.nanoTime();
+            for (int i = 0; i < batches.size(); i++) {
+                network.fit(batches.get(i));
+                if ((i + 1) % 100 == 0) {
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    LOG.info(String.format("single JVM epoch %d/%d  minibatch %d/%d  loss %.4f  %.0f images/s", epoch,
+                            epochs, i + 1, batches.size(), network.score(), (i + 1) * (double) batchSize / seconds));
+                }
+            }
+            fitNanos += System.nanoTime() - start;
+        }
+        return new Trained(network, fitNanos / 1e9);
+    }
+}

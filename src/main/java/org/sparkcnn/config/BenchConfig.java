@@ -1,0 +1,21 @@
+package org.sparkcnn.config;
+
+import java.util.List;
+
+/**
+ * What {@code sparkcnn bench} compares, each case trained from scratch on the same data and budget.
+ *
+ * @param epochs                         training budget of every case, in passes over the training set
+ * @param singleJvmThreads               one single-JVM case (no Spark) per native thread count
+ * @param allreduceAveragingFrequencies  one all-reduce case per averaging frequency
+ * @param parameterAveraging             also run dl4j-spark's parameter averaging at training.averaging-frequency
+ * @param ringPeers                      group sizes at which one all-reduce call is timed on its own
+ */
+public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integer> allreduceAveragingFrequencies,
+                          boolean parameterAveraging, List<Integer> ringPeers) {
+    public BenchConfig {
+        ringPeers = List.copyOf(ringPeers);
+        singleJvmThreads = List.copyOf(singleJvmThreads);
+        allreduceAveragingFrequencies = List.copyOf(allreduceAveragingFrequencies);
+    }
+}

@@ -1,0 +1,102 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.BarrierTaskInfo;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkcnn.allreduce.AllReduce;
+import org.sparkcnn.allreduce.RingConnector;
+import org.sparkcnn.allreduce.SharedMemoryAllReduce;
+import scala.collection.Iterator;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractFunction1;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The body of one barrier task of an all-reduce pass, run on an executor: it finds its peers through
+ * Spark's barrier allGather, joins them (in memory when all share this JVM, else in a TCP ring), and
+ * trains its partition's minibatches as a {@link ResidentWorker}. Barrier mode makes Spark start all workers together (they wait on each other
+ * every round) and retry them together when one fails.
+ */
+final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<WorkerReport>>
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AllReduceTask.class);
+
+    private final Broadcast<NetworkSnapshot> start;
+    private final int minibatchesPerRound;
+    private final boolean averageUpdaterState;
+    private final String ringSecretHex;
+    private final long passId;
+    private final long seed;
+    private final int peerTimeoutSeconds;
+
+    AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
+                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds) {
+        this.start = start;
+        this.minibatchesPerRound = minibatchesPerRound;
+        this.averageUpdaterState = averageUpdaterState;
+        this.ringSecretHex = HexFormat.of().formatHex(ringSecret);
+        this.passId = passId;
+        this.seed = seed;
+        this.peerTimeoutSeconds = peerTimeoutSeconds;
+    }
+
+    @Override
+    public Iterator<WorkerReport> apply(Iterator<DataSet> partition) {
+        BarrierTaskContext context = BarrierTaskContext.get();
+        int rank = context.partitionId();
+        BarrierTaskInfo[] tasks = context.getTaskInfos();
+        List<DataSet> minibatches = new ArrayList<>();
+        partition.foreach(minibatches::add);
+        try (RingConnector.Listener listener = RingConnector.listen(RingConnector.hostOf(tasks[rank].address()))) {
+            // one allGather swaps both where the peers are and how long this pass is
+            String[] peers = context.allGather(SharedMemoryAllReduce.JVM_ID + " " + listener.address() + " "
+                    + minibatches.size());
+            List<String> addresses = new ArrayList<>();
+            int mostMinibatches = 0;
+            boolean oneJvm = true;
+            for (String peer : peers) {
+                String[] parts = peer.split(" ");
+                oneJvm &= parts[0].equals(SharedMemoryAllReduce.JVM_ID);
+                addresses.add(parts[1]);
+                mostMinibatches = Math.max(mostMinibatches, Integer.parseInt(parts[2]));
+            }
+            int rounds = Math.max(1, (mostMinibatches + minibatchesPerRound - 1) / minibatchesPerRound);
+            MultiLayerNetwork network = start.value().toNetwork();
+            // every worker must draw its own dropout masks: the network's init reseeded the generator
+            Nd4j.getRandom().setSeed(seed * 1_000_003L + rank);
+            Duration timeout = Duration.ofSeconds(peerTimeoutSeconds);
+            try (AllReduce ring = oneJvm
+                    ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
+                    addresses.size(), timeout)
+                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout)) {
+                LOG.info("All-reduce worker joined {}: {} minibatches, {} rounds", ring, minibatches.size(), rounds);
+                ResidentWorker worker = new ResidentWorker(network, ring, averageUpdaterState);
+                RoundListener live = rank == 0
+                        ? (round, total, loss) -> SparkCnnPlugin.sendToDriver(new RoundProgress(passId, round, total, loss))
+                        : (round, total, loss) -> { };
+                WorkerReport report = worker.fit(minibatches, minibatchesPerRound, rounds, live);
+                if (rank == 0) {
+                    report.finalState = worker.snapshot();
+                } else {
+                    report.roundLosses = null;
+                }
+                return JavaConverters.asScalaIterator(List.of(report).iterator());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("all-reduce worker " + rank + " lost its ring: " + e.getMessage(), e);
+        }
+    }
+}

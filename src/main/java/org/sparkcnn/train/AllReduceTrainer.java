@@ -1,0 +1,104 @@
+package org.sparkcnn.train;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.device.TaskDevice;
+import scala.reflect.ClassTag$;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link DistributedTrainer} that keeps one model per worker resident for a whole pass and averages the
+ * workers' parameters (and optimiser state) every {@code averagingFrequency} minibatches with a ring
+ * all-reduce between the workers themselves. The same synchronous averaging as dl4j-spark's
+ * {@link ParameterAveragingTrainer}, but one Spark job per pass instead of one per round: the driver
+ * ships the model once, and rounds cost only the exchange between neighbours.
+ */
+public final class AllReduceTrainer implements DistributedTrainer {
+    private static final SecureRandom SECRETS = new SecureRandom();
+
+    private final JavaSparkContext sc;
+    private final MultiLayerNetwork network;
+    private final TrainingConfig training;
+    private final int workers;
+    private long totalNanos;
+    private long computeNanos;
+    private long averagingNanos;
+
+    /**
+     * @throws BadInputException when the Spark settings rule this engine out: barrier stages cannot run
+     *                           with dynamic allocation, and the ring's traffic is not encrypted
+     */
+    public AllReduceTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingConfig training, int workers) {
+        requireCompatible(sc.getConf());
+        this.sc = sc;
+        this.network = network;
+        this.training = training;
+        this.workers = workers;
+    }
+
+    static void requireCompatible(SparkConf conf) {
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new BadInputException("training.engine=allreduce runs Spark barrier stages, which do not work with "
+                    + "spark.dynamicAllocation.enabled=true: disable dynamic allocation for this job, or set "
+                    + "training.engine=parameter-averaging");
+        }
+        if (conf.getBoolean("spark.network.crypto.enabled", false)) {
+            throw new BadInputException("training.engine=allreduce exchanges parameters between executors over its "
+                    + "own connections, which are authenticated but not encrypted, and spark.network.crypto.enabled=true "
+                    + "asks for encrypted traffic: set training.engine=parameter-averaging");
+        }
+    }
+
+    @Override
+    public void fitPass(JavaRDD<DataSet> minibatches, RoundListener listener, long seed) {
+        if (minibatches.getNumPartitions() != workers) {
+            throw new IllegalArgumentException("all-reduce training needs one partition per worker: "
+                    + minibatches.getNumPartitions() + " partitions, " + workers + " workers");
+        }
+        long started = System.nanoTime();
+        long passId = SECRETS.nextLong();
+        byte[] ringSecret = new byte[32];
+        SECRETS.nextBytes(ringSecret);
+        Broadcast<NetworkSnapshot> start = sc.broadcast(NetworkSnapshot.of(network));
+        try (RoundRelay relay = RoundRelay.open(passId, listener)) {
+            AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
+                    training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds());
+            // each task on the GPU Spark gave it, if any, before its minibatches are computed
+            List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
+                    .toJavaRDD().collect();
+            WorkerReport lead = reports.stream().filter(r -> r.rank == 0).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the lead all-reduce worker sent no result"));
+            lead.finalState.applyTo(network);
+            relay.complete(lead.roundLosses);
+            // workers run in parallel: their mean time is wall time
+            computeNanos += (long) reports.stream().mapToLong(r -> r.computeNanos).average().orElse(0);
+            averagingNanos += (long) reports.stream().mapToLong(r -> r.averagingNanos).average().orElse(0);
+        } finally {
+            start.destroy();
+            totalNanos += System.nanoTime() - started;
+        }
+    }
+
+    @Override
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    @Override
+    public Optional<TimeSplit> timeSplit() {
+        long total = totalNanos / 1_000_000;
+        long compute = computeNanos / 1_000_000;
+        long averaging = averagingNanos / 1_000_000;
+        return Optional.of(new TimeSplit(total, compute, averaging, Math.max(0, total - compute - averaging)));
+    }
+}

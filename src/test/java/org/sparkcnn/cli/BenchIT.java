@@ -1,0 +1,72 @@
+package org.sparkcnn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.bench.BenchmarkTable;
+import org.sparkcnn.data.MnistFixture;
+import org.sparkcnn.output.RunDirectory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code sparkcnn bench} end to end on a small budget: every configured case trains for real and is
+ * scored, and the results land in bench.csv and bench.json. Speed is not asserted (benchmarks are not
+ * tests); what is asserted is that each case really learned and that the time split adds up.
+ */
+class BenchIT {
+    /**
+     * One epoch over 3,000 images: measured 92% single-JVM, 85% all-reduce and 82% parameter averaging
+     * (2 workers average their models after only 24 minibatches each); 75% leaves room for noise and is
+     * far above chance (10%).
+     */
+    private static final double MIN_ACCURACY = 0.75;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyCaseTrainsAndIsRecordedSideBySide() throws IOException {
+        Path out = work.resolve("bench");
+        CliRunner.Result result = CliRunner.run("bench", "--config", "conf/sparkcnn.conf",
+                "data.dir=" + MnistFixture.dir(), "data.train-limit=3000", "data.test-limit=2000",
+                "bench.single-jvm-threads=[1]", "bench.allreduce-averaging-frequencies=[5]",
+                "bench.parameter-averaging=true", "bench.ring-peers=[2]", "spark.master=local[2]",
+                "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + out);
+        assertEquals(0, result.exitCode(), result.stderr());
+        assertTrue(Files.exists(out.resolve(RunDirectory.SUCCESS)));
+
+        JsonNode cases = new ObjectMapper().readTree(out.resolve(BenchmarkTable.JSON_FILE).toFile()).get("cases");
+        List<String> engines = new ArrayList<>();
+        for (JsonNode c : cases) {
+            engines.add(c.get("engine").asText());
+            assertEquals(3000, c.get("images").asLong(), c.toString());
+            assertTrue(c.get("testAccuracy").asDouble() >= MIN_ACCURACY, c.toString());
+            double parts = c.get("computeSeconds").asDouble() + c.get("averagingSeconds").asDouble()
+                    + c.get("otherSeconds").asDouble();
+            assertEquals(c.get("wallSeconds").asDouble(), parts, 0.01, "time split adds up: " + c);
+            assertTrue(c.get("cpuSeconds").asDouble() > 0, c.toString());
+        }
+        assertEquals(List.of("single-jvm", "allreduce", "parameter-averaging"), engines);
+        assertEquals(List.of(1, 2, 2), cases.findValuesAsText("workers").stream().map(Integer::parseInt).toList());
+
+        JsonNode calls = new ObjectMapper().readTree(out.resolve(BenchmarkTable.JSON_FILE).toFile()).get("allReduceCalls");
+        assertEquals(4, calls.size(), "tcp-ring and shared-memory, model-sized and one float: " + calls);
+        for (JsonNode call : calls) {
+            assertEquals(2, call.get("peers").asInt());
+            assertTrue(call.get("medianMillis").asDouble() > 0, call.toString());
+        }
+
+        List<String> csv = Files.readAllLines(out.resolve(BenchmarkTable.CSV_FILE));
+        assertEquals(4, csv.size(), "header and one row per case");
+        assertTrue(csv.get(2).startsWith("\"allreduce, averaging every 5\",allreduce,2,"), csv.get(2));
+    }
+}

@@ -1,0 +1,106 @@
+package org.sparkcnn.train;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.allreduce.RingAllReduce;
+import org.sparkcnn.allreduce.RingConnector;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.config.Optimizer;
+import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.data.MnistFixture;
+import org.sparkcnn.model.CnnArchitecture;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Two resident workers on a loopback ring must end a round with exactly the average of what each would
+ * have reached alone from the same start: parameters and Adam's moments alike, and the round's loss is
+ * the mean over all their minibatches.
+ */
+@Timeout(120)
+class ResidentWorkerTest {
+    /** No dropout, so that fitting a minibatch is deterministic and can be replayed outside the ring. */
+    private static final ModelConfig NO_DROPOUT = new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0, 1.0);
+    private static final byte[] SECRET = new byte[32];
+
+    @Test
+    void workersAverageParametersOptimiserStateAndLossEveryRound() throws Exception {
+        MultiLayerNetwork start = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        start.init();
+        NetworkSnapshot initial = NetworkSnapshot.of(start);
+        List<DataSet> batches = new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 64), 16, 3);
+        List<List<DataSet>> shares = List.of(batches.subList(0, 2), batches.subList(2, 4));
+
+        // what the ring must produce: each worker fits its 2 minibatches alone, then the two are averaged
+        MultiLayerNetwork alone0 = initial.toNetwork();
+        MultiLayerNetwork alone1 = initial.toNetwork();
+        double expectedLoss = (fitAll(alone0, shares.get(0)) + fitAll(alone1, shares.get(1))) / 4;
+        INDArray expectedParams = alone0.params().add(alone1.params()).divi(2);
+        INDArray expectedState = NetworkSnapshot.updaterState(alone0).add(NetworkSnapshot.updaterState(alone1)).divi(2);
+
+        List<RingConnector.Listener> listeners = List.of(RingConnector.listen("127.0.0.1"), RingConnector.listen("127.0.0.1"));
+        List<String> addresses = listeners.stream().map(RingConnector.Listener::address).toList();
+        List<MultiLayerNetwork> networks = List.of(initial.toNetwork(), initial.toNetwork());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<WorkerReport>> reports = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++) {
+                int r = rank;
+                reports.add(pool.submit(() -> {
+                    try (RingAllReduce ring = listeners.get(r).connect(r, addresses, SECRET, Duration.ofSeconds(30))) {
+                        // one round of 2 minibatches per worker: averaged once, after both
+                        return new ResidentWorker(networks.get(r), ring, true).fit(shares.get(r), 2, 1, (a, b, c) -> { });
+                    }
+                }));
+            }
+            for (int r = 0; r < 2; r++) {
+                WorkerReport report = reports.get(r).get(90, TimeUnit.SECONDS);
+                assertEquals(2, report.minibatches);
+                assertEquals(expectedLoss, report.roundLosses[0], 1e-5);
+                MultiLayerNetwork network = networks.get(r);
+                assertArrayEquals(expectedParams.toFloatVector(), network.params().toFloatVector(), 1e-6f);
+                assertArrayEquals(expectedState.toFloatVector(), NetworkSnapshot.updaterState(network).toFloatVector(),
+                        1e-9f);
+            }
+        } finally {
+            pool.shutdownNow();
+            for (RingConnector.Listener l : listeners) {
+                l.close();
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotRestoresParametersStateAndIterationCount() {
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        network.init();
+        fitAll(network, new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 32), 16, 1));
+        MultiLayerNetwork copy = NetworkSnapshot.of(network).toNetwork();
+        assertArrayEquals(network.params().toFloatVector(), copy.params().toFloatVector());
+        assertArrayEquals(NetworkSnapshot.updaterState(network).toFloatVector(),
+                NetworkSnapshot.updaterState(copy).toFloatVector());
+        assertEquals(2, copy.getLayerWiseConfigurations().getIterationCount());
+    }
+
+    /** Fits each minibatch once; returns the summed minibatch losses. */
+    private static double fitAll(MultiLayerNetwork network, List<DataSet> batches) {
+        double sum = 0;
+        for (DataSet batch : batches) {
+            network.fit(batch);
+            sum += network.score();
+        }
+        return sum;
+    }
+}
