@@ -99,13 +99,15 @@ add_common_submit_args() {
   offheap=$(to_mib --executor-offheap "$executor_offheap")
   driver_heap=$(to_mib --driver-memory "$driver_memory")
   driver_off=$(to_mib --driver-offheap "$driver_offheap")
-  # nd4j keeps its arrays off the Java heap (javacpp). maxbytes caps them; maxphysicalbytes caps the whole
-  # process (heap + off-heap + JVM overhead), and the container (YARN/K8s) is sized heap + memoryOverhead,
-  # so the overhead must hold the off-heap arrays plus the JVM's own native memory (~10%, at least 384m).
+  # nd4j keeps its arrays off the Java heap (javacpp). maxbytes caps them. The container (YARN/K8s) is sized
+  # heap + memoryOverhead, so the overhead holds the off-heap arrays plus the JVM's own native memory (~10%
+  # of the heap, at least 384m). maxphysicalbytes caps the whole process a little below the container
+  # (half the JVM's share as margin): javacpp then fails an allocation with a clear OutOfMemoryError
+  # before the cluster manager kills the executor.
   local jvm_native=$(( heap / 10 > 384 ? heap / 10 : 384 ))
   overhead=$(( offheap + jvm_native ))
-  local executor_opts="-Dorg.bytedeco.javacpp.maxbytes=${offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + overhead ))m"
-  local driver_opts="-Dorg.bytedeco.javacpp.maxbytes=${driver_off}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( driver_heap + driver_off + 384 ))m"
+  local executor_opts="-Dorg.bytedeco.javacpp.maxbytes=${offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + offheap + jvm_native / 2 ))m"
+  local driver_opts="-Dorg.bytedeco.javacpp.maxbytes=${driver_off}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( driver_heap + driver_off + 192 ))m"
 
   submit_args+=(--deploy-mode "$deploy_mode"
     --executor-cores "$executor_cores" --executor-memory "${heap}m"

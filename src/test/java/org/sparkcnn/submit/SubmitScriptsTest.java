@@ -72,7 +72,8 @@ class SubmitScriptsTest {
         // off-heap 3072m + the JVM's native share (at least 384m)
         assertTrue(out.contains("spark.executor.memoryOverhead=3456m"), out);
         assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxbytes=3072m"), out);
-        assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=5504m"), out);
+        // the process cap stays below the container (heap + overhead = 5504m): 2048 + 3072 + 384 / 2
+        assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=5312m"), out);
         assertTrue(out.contains("--class org.sparkcnn.cli.SparkCnn " + jar + " train training.epochs=2"), out);
     }
 
