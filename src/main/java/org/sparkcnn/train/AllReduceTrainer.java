@@ -1,6 +1,7 @@
 package org.sparkcnn.train;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -9,6 +10,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.device.TaskDevice;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.reflect.ClassTag$;
 
 import java.security.SecureRandom;
@@ -23,6 +26,7 @@ import java.util.Optional;
  * ships the model once, and rounds cost only the exchange between neighbours.
  */
 public final class AllReduceTrainer implements DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(AllReduceTrainer.class);
     private static final SecureRandom SECRETS = new SecureRandom();
 
     private final JavaSparkContext sc;
@@ -65,28 +69,59 @@ public final class AllReduceTrainer implements DistributedTrainer {
                     + minibatches.getNumPartitions() + " partitions, " + workers + " workers");
         }
         long started = System.nanoTime();
-        long passId = SECRETS.nextLong();
-        byte[] ringSecret = new byte[32];
-        SECRETS.nextBytes(ringSecret);
         Broadcast<NetworkSnapshot> start = sc.broadcast(NetworkSnapshot.of(network));
+        int attempts = sc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4);
+        long passId = SECRETS.nextLong();
+        // one relay for every attempt: it delivers each round once, however often a retry starts again
         try (RoundRelay relay = RoundRelay.open(passId, listener)) {
-            AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
-                    training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds());
-            // each task on the GPU Spark gave it, if any, before its minibatches are computed
-            List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
-                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
-                    .toJavaRDD().collect();
-            WorkerReport lead = reports.stream().filter(r -> r.rank == 0).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("the lead all-reduce worker sent no result"));
-            lead.finalState.applyTo(network);
-            relay.complete(lead.roundLosses);
-            // workers run in parallel: their mean time is wall time
-            computeNanos += (long) reports.stream().mapToLong(r -> r.computeNanos).average().orElse(0);
-            averagingNanos += (long) reports.stream().mapToLong(r -> r.averagingNanos).average().orElse(0);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    runPass(start, minibatches, relay, passId, seed);
+                    return;
+                } catch (Exception e) { // SparkException arrives undeclared (Scala has no checked exceptions)
+                    // Spark does not retry a failed barrier ResultStage ("Could not recover from a failed
+                    // barrier ResultStage"): a lost executor would end the job. The driver's model is
+                    // untouched until a pass completes, so run the whole pass again from the same start,
+                    // as Spark retries other stages; bad input is not retried.
+                    if (!(e instanceof SparkException) || attempt >= attempts || causedByBadInput(e)) {
+                        throw e;
+                    }
+                    LOG.warn("All-reduce pass failed (attempt {} of {}), running it again from its start: {}",
+                            attempt, attempts, e.getMessage());
+                }
+            }
         } finally {
             start.destroy();
             totalNanos += System.nanoTime() - started;
         }
+    }
+
+    private void runPass(Broadcast<NetworkSnapshot> start, JavaRDD<DataSet> minibatches, RoundRelay relay,
+                         long passId, long seed) {
+        byte[] ringSecret = new byte[32];
+        SECRETS.nextBytes(ringSecret);
+        AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
+                training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds());
+        // each task on the GPU Spark gave it, if any, before its minibatches are computed
+        List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
+                .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
+                .toJavaRDD().collect();
+        WorkerReport lead = reports.stream().filter(r -> r.rank == 0).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the lead all-reduce worker sent no result"));
+        lead.finalState.applyTo(network);
+        relay.complete(lead.roundLosses);
+        // workers run in parallel: their mean time is wall time
+        computeNanos += (long) reports.stream().mapToLong(r -> r.computeNanos).average().orElse(0);
+        averagingNanos += (long) reports.stream().mapToLong(r -> r.averagingNanos).average().orElse(0);
+    }
+
+    private static boolean causedByBadInput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof BadInputException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

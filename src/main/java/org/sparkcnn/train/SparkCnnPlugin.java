@@ -1,6 +1,7 @@
 package org.sparkcnn.train;
 
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
@@ -120,14 +121,14 @@ public final class SparkCnnPlugin implements SparkPlugin {
             executorContext = ctx;
             List<String> sparkGpus = gpuAddresses(ctx.resources());
             boolean cuda = Nd4jBackends.cudaOnClasspath();
-            ExecutorGpus.Started started = ExecutorGpus.start(ctx.executorID(), ctx.hostname(), sparkGpus, cuda,
-                    ExecutorGpus.preflight(ctx.executorID(), ctx.hostname(), sparkGpus, cuda),
+            ExecutorGpus.Started started = ExecutorGpus.start(ctx.executorID(), host(ctx), sparkGpus, cuda,
+                    ExecutorGpus.preflight(ctx.executorID(), host(ctx), sparkGpus, cuda),
                     Optional.ofNullable(System.getenv("CUDA_VISIBLE_DEVICES")), () -> {
                         prepareJvm(threadsPerTask(ctx.conf()));
                         return NativeRuntime.describeBackend();
                     }, Nd4jBackends::binder, use -> send(ctx, use));
             ExecutorGpus.install(started.gpus());
-            ExecutorBackend self = new ExecutorBackend(ctx.executorID(), ctx.hostname(), started.description());
+            ExecutorBackend self = new ExecutorBackend(ctx.executorID(), host(ctx), started.description());
             LOG.info("sparkcnn executor {} on {} ready: {}", self.executorId(), self.host(), self.backend());
             send(ctx, self);
         }
@@ -156,6 +157,19 @@ public final class SparkCnnPlugin implements SparkPlugin {
             } catch (IOException e) {
                 LOG.warn("Could not report {} to the driver: {}", message, e.getMessage());
             }
+        }
+
+        /**
+         * The executor's host as Spark knows it. {@code PluginContext.hostname()} only works in local mode:
+         * on a cluster an executor's RPC environment has no server address, and Spark 3.5 throws a
+         * NullPointerException there (which kills the executor); its block manager knows the host.
+         */
+        private static String host(PluginContext ctx) {
+            SparkEnv env = SparkEnv.get();
+            if (env != null && env.rpcEnv().address() == null && env.blockManager().blockManagerId() != null) {
+                return env.blockManager().blockManagerId().host();
+            }
+            return ctx.hostname();
         }
     }
 }

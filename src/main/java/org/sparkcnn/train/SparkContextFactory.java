@@ -40,7 +40,26 @@ public final class SparkContextFactory {
             // Spark's GPU addresses are nvidia-smi indices (PCI bus order); make CUDA number devices the same way
             conf.setIfMissing("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
         }
+        adoptAuthSecretFromEnvironment(conf, System.getenv(AUTH_SECRET_ENV));
         return conf;
+    }
+
+    /** Where Spark's launchers (a standalone worker starting a driver, the submit-scripts) put the secret. */
+    static final String AUTH_SECRET_ENV = "_SPARK_AUTH_SECRET";
+    static final String AUTH_SECRET = "spark.authenticate.secret";
+
+    /**
+     * With {@code spark.authenticate} on a standalone master, the driver refuses to start unless
+     * {@code spark.authenticate.secret} is in its configuration, but a driver launched by a worker
+     * (cluster deploy mode) gets the secret only in the environment variable {@code _SPARK_AUTH_SECRET}
+     * (SPARK-25078), and the submit-scripts pass it the same way so that it never shows on a command
+     * line. Copy it into the configuration (in memory only) when it is not there.
+     */
+    static void adoptAuthSecretFromEnvironment(SparkConf conf, String secretFromEnvironment) {
+        if (conf.getBoolean("spark.authenticate", false) && !conf.contains(AUTH_SECRET)
+                && secretFromEnvironment != null && !secretFromEnvironment.isEmpty()) {
+            conf.set(AUTH_SECRET, secretFromEnvironment);
+        }
     }
 
     /**
