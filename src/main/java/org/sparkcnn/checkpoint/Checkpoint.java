@@ -11,9 +11,10 @@ import org.sparkcnn.train.TrainingPosition;
  * @param path     its folder
  * @param network  model with optimiser state
  * @param position where training stood
+ * @param best     the best model its position names, null when it names none
  */
-public record Checkpoint(Path path, MultiLayerNetwork network, TrainingPosition position) {
+public record Checkpoint(Path path, MultiLayerNetwork network, TrainingPosition position, MultiLayerNetwork best) {
     public ResumePoint toResumePoint() {
-        return new ResumePoint(network, position, path.toString());
+        return new ResumePoint(network, position, best, path.toString());
     }
 }

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.sparkcnn.train.Checkpointer;
 import org.sparkcnn.train.TrainingPosition;
+import org.sparkcnn.train.ValidationRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -29,10 +32,16 @@ import java.util.regex.Pattern;
  * optimiser state) and {@value #POSITION}; it is written under a temporary name and renamed when complete,
  * so a crash never leaves a checkpoint that looks complete. Reading verifies it fully; a damaged one is
  * skipped with a warning. Only the newest {@code keep} are kept.
+ *
+ * <p>The best model by validation accuracy lives beside them, in {@code best/<name>/}{@value #MODEL}, written
+ * the same atomic way when a validation improves; a checkpoint's position names its best model, and a
+ * checkpoint whose best model does not read back is damaged too. Best models no kept checkpoint names are
+ * removed.
  */
 public final class CheckpointManager implements Checkpointer {
     static final String MODEL = "model.zip";
     static final String POSITION = "position.json";
+    static final String BEST = "best";
     private static final Pattern NAME = Pattern.compile("ckpt-e(\\d+)-s(\\d+)");
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointManager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,25 +65,47 @@ public final class CheckpointManager implements Checkpointer {
     public void save(MultiLayerNetwork network, TrainingPosition position) {
         String name = String.format("ckpt-e%04d-s%04d", position.epoch(), position.segmentsDone());
         Path target = new Path(dir, name);
-        Path temp = new Path(dir, "_tmp-" + name + "-" + System.nanoTime());
         try {
-            fs.mkdirs(temp);
-            try (FSDataOutputStream out = fs.create(new Path(temp, MODEL), true)) {
-                ModelSerializer.writeModel(network, out, true);
-            }
-            try (FSDataOutputStream out = fs.create(new Path(temp, POSITION), true)) {
-                JSON.writeValue((java.io.OutputStream) out, position);
-            }
-            if (fs.exists(target)) {
-                fs.delete(target, true);
-            }
-            if (!fs.rename(temp, target)) {
-                throw new IOException("could not rename " + temp + " to " + target);
-            }
+            writeAtomically(dir, name, network, position);
             prune();
             LOG.info("Checkpoint {} written", target);
         } catch (IOException e) {
             throw new UncheckedIOException("checkpoint " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Saves a best model atomically; the next checkpoint's position names it. */
+    @Override
+    public void saveBest(MultiLayerNetwork network, ValidationRecord validation) {
+        Path bestDir = new Path(dir, BEST);
+        Path target = new Path(bestDir, validation.modelName());
+        try {
+            writeAtomically(bestDir, validation.modelName(), network, null);
+            LOG.info("Best model so far written to {}", target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("best model " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes folder {@code parent/name} under a temporary name, then renames it into place. */
+    private void writeAtomically(Path parent, String name, MultiLayerNetwork network, TrainingPosition position)
+            throws IOException {
+        Path target = new Path(parent, name);
+        Path temp = new Path(parent, "_tmp-" + name + "-" + System.nanoTime());
+        fs.mkdirs(temp);
+        try (FSDataOutputStream out = fs.create(new Path(temp, MODEL), true)) {
+            ModelSerializer.writeModel(network, out, true);
+        }
+        if (position != null) {
+            try (FSDataOutputStream out = fs.create(new Path(temp, POSITION), true)) {
+                JSON.writeValue((java.io.OutputStream) out, position);
+            }
+        }
+        if (fs.exists(target)) {
+            fs.delete(target, true);
+        }
+        if (!fs.rename(temp, target)) {
+            throw new IOException("could not rename " + temp + " to " + target);
         }
     }
 
@@ -86,16 +117,22 @@ public final class CheckpointManager implements Checkpointer {
                 try (InputStream in = fs.open(new Path(candidate, POSITION))) {
                     position = JSON.readValue(in, TrainingPosition.class);
                 }
-                MultiLayerNetwork network;
-                try (InputStream in = fs.open(new Path(candidate, MODEL))) {
-                    network = ModelSerializer.restoreMultiLayerNetwork(in, true);
-                }
-                return Optional.of(new Checkpoint(candidate, network, position));
+                MultiLayerNetwork network = readModel(new Path(candidate, MODEL));
+                Optional<String> best = position.storedBestModel();
+                MultiLayerNetwork bestNetwork = best.isPresent()
+                        ? readModel(new Path(new Path(new Path(dir, BEST), best.get()), MODEL)) : null;
+                return Optional.of(new Checkpoint(candidate, network, position, bestNetwork));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Skipping damaged checkpoint {}: {}", candidate, e.getMessage());
             }
         }
         return Optional.empty();
+    }
+
+    private MultiLayerNetwork readModel(Path model) throws IOException {
+        try (InputStream in = fs.open(model)) {
+            return ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
     }
 
     /** Complete checkpoint folders, newest first. */
@@ -126,8 +163,37 @@ public final class CheckpointManager implements Checkpointer {
         for (int i = keep; i < all.size(); i++) {
             fs.delete(all.get(i), true);
         }
-        for (FileStatus status : fs.listStatus(dir)) {
-            // leftovers of a crash while writing
+        deleteLeftovers(dir);
+        pruneBest(all.subList(0, Math.min(keep, all.size())));
+    }
+
+    /** Removes best models that no kept checkpoint names (superseded ones). */
+    private void pruneBest(List<Path> kept) throws IOException {
+        Path bestDir = new Path(dir, BEST);
+        if (!fs.exists(bestDir)) {
+            return;
+        }
+        Set<String> named = new HashSet<>();
+        for (Path checkpoint : kept) {
+            try (InputStream in = fs.open(new Path(checkpoint, POSITION))) {
+                JSON.readValue(in, TrainingPosition.class).storedBestModel().ifPresent(named::add);
+            } catch (IOException | RuntimeException e) {
+                // an unreadable kept checkpoint: keep every best model, resume will sort it out
+                return;
+            }
+        }
+        deleteLeftovers(bestDir);
+        for (FileStatus status : fs.listStatus(bestDir)) {
+            String name = status.getPath().getName();
+            if (!name.startsWith("_tmp-") && !named.contains(name)) {
+                fs.delete(status.getPath(), true);
+            }
+        }
+    }
+
+    /** Leftovers of a crash while writing. */
+    private void deleteLeftovers(Path folder) throws IOException {
+        for (FileStatus status : fs.listStatus(folder)) {
             if (status.getPath().getName().startsWith("_tmp-")) {
                 fs.delete(status.getPath(), true);
             }

@@ -20,10 +20,13 @@ import java.util.List;
  * @param downloadTimeout per-request timeout of a download
  * @param trainLimit    use only the first N training examples (0 = all)
  * @param testLimit     use only the first N test examples (0 = all)
+ * @param validationSize training examples (after trainLimit) held out as the validation set, chosen from
+ *                       the seed; 0 = no validation set (the training curves then use the test set)
  */
 public record DataConfig(URI trainImages, URI trainLabels, URI testImages, URI testLabels, URI dir,
                          int imageRows, int imageCols, int numClasses, boolean download, List<URI> mirrors,
-                         Duration downloadTimeout, int trainLimit, int testLimit) {
+                         Duration downloadTimeout, int trainLimit, int testLimit,
+                         int validationSize) {
     public DataConfig {
         mirrors = List.copyOf(mirrors);
     }

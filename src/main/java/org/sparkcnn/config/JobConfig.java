@@ -6,7 +6,8 @@ package org.sparkcnn.config;
  *
  * @param effective the effective settings (file + overrides + defaults) as JSON, for the run report
  */
-public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training, CheckpointConfig checkpoint,
+public record JobConfig(DataConfig data, ModelConfig model, TrainingConfig training,
+                        ValidationConfig validation, CheckpointConfig checkpoint,
                         EvaluationConfig evaluation, PredictConfig predict, SparkSettings spark, OutputConfig output,
                         BenchConfig bench, String effective) {
 }

@@ -34,6 +34,7 @@ public final class JobConfigLoader {
     private static final String ROOT = "sparkcnn";
     /** Free-form subtree: passed to Spark as-is, so its keys cannot be checked against the reference. */
     private static final String SPARK_PROPERTIES = ROOT + ".spark.properties";
+    private static final Pattern VALIDATION_EVERY = Pattern.compile("(\\d+)\\s*rounds?");
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|credential|key).*");
 
     private JobConfigLoader() {
@@ -169,7 +170,12 @@ public final class JobConfigLoader {
                     intAtLeast("data.image-rows", 1), intAtLeast("data.image-cols", 1),
                     intAtLeast("data.num-classes", 2), bool("data.download"), mirrors(),
                     Duration.ofSeconds(intAtLeast("data.download-timeout-seconds", 1)),
-                    intAtLeast("data.train-limit", 0), intAtLeast("data.test-limit", 0));
+                    intAtLeast("data.train-limit", 0), intAtLeast("data.test-limit", 0),
+                    intAtLeast("data.validation-size", 0));
+            if (data.trainLimit() > 0 && data.validationSize() >= data.trainLimit()) {
+                problems.add("data.validation-size: must be less than data.train-limit (" + data.trainLimit()
+                        + "), got " + data.validationSize());
+            }
             ModelConfig model = new ModelConfig(
                     longValue("model.seed"), choice("model.optimizer", Optimizer.class, Optimizer.ADAM), positiveDouble("model.learning-rate"),
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
@@ -182,6 +188,13 @@ public final class JobConfigLoader {
                     intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
                     intAtLeast("training.log-probabilities-every-rounds", 0),
                     intAtLeast("training.peer-timeout-seconds", 1));
+            ValidationConfig validation = new ValidationConfig(validationEvery("training.validation.every"),
+                    intAtLeast("training.early-stopping.patience", 0),
+                    doubleIn("training.early-stopping.min-delta", 0, 1, false));
+            if (validation.patience() > 0 && data.validationSize() == 0) {
+                problems.add("training.early-stopping.patience: needs a validation set (data.validation-size > 0); "
+                        + "stopping on the test set would tune the model to it");
+            }
             CheckpointConfig checkpoint = new CheckpointConfig(intAtLeast("checkpoint.every-rounds", 0),
                     intAtLeast("checkpoint.keep", 1));
             EvaluationConfig evaluation = new EvaluationConfig(intAtLeast("evaluation.batch-size", 1),
@@ -203,8 +216,8 @@ public final class JobConfigLoader {
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
-            return new JobConfig(data, model, training, checkpoint, evaluation, predict, spark, output, bench,
-                    effectiveJson());
+            return new JobConfig(data, model, training, validation, checkpoint, evaluation, predict, spark, output,
+                    bench, effectiveJson());
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */
@@ -231,6 +244,27 @@ public final class JobConfigLoader {
                 }
             }
             return properties;
+        }
+
+        /** {@code epoch} (0) or {@code <N> rounds} (N >= 1), like BigDL's everyEpoch / severalIteration. */
+        private int validationEvery(String key) {
+            String value = string(key).trim().toLowerCase(Locale.ROOT);
+            if (value.equals("epoch")) {
+                return 0;
+            }
+            java.util.regex.Matcher m = VALIDATION_EVERY.matcher(value);
+            if (m.matches()) {
+                try {
+                    int rounds = Integer.parseInt(m.group(1));
+                    if (rounds >= 1) {
+                        return rounds;
+                    }
+                } catch (NumberFormatException e) {
+                    // too large: reported below
+                }
+            }
+            problems.add(key + ": expected 'epoch' or '<N> rounds' with N >= 1, got '" + value + "'");
+            return 0;
         }
 
         /** A value of an enum, written in lower case in the config. */

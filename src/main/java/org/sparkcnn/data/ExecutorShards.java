@@ -27,11 +27,32 @@ public final class ExecutorShards {
      */
     public static JavaRDD<LabeledImages> load(JavaSparkContext sc, Configuration hadoopConf, URI images, URI labels,
                                               DatasetShape shape, int count, int partitions) {
+        return load(sc, hadoopConf, images, labels, shape, count, partitions, IndexFilter.ALL);
+    }
+
+    /**
+     * Like {@link #load(JavaSparkContext, Configuration, URI, URI, DatasetShape, int, int)}, keeping only the
+     * examples whose file index {@code keep} accepts (each task reads its whole range, then selects).
+     */
+    public static JavaRDD<LabeledImages> load(JavaSparkContext sc, Configuration hadoopConf, URI images, URI labels,
+                                              DatasetShape shape, int count, int partitions, IndexFilter keep) {
         List<Range> ranges = split(count, partitions);
         Broadcast<SerializableHadoopConf> conf = sc.broadcast(new SerializableHadoopConf(hadoopConf));
+        boolean all = keep == IndexFilter.ALL; // decided here: a deserialised lambda is a new object
         return sc.parallelize(ranges, ranges.size())
-                .map(range -> new IdxDatasetReader(conf.value().get(), shape)
-                        .readRange(images, labels, range.from(), range.count()));
+                .map(range -> {
+                    LabeledImages read = new IdxDatasetReader(conf.value().get(), shape)
+                            .readRange(images, labels, range.from(), range.count());
+                    return all ? read : read.select(i -> keep.keep(range.from() + i));
+                });
+    }
+
+    /** Which examples, by their index in the files, a shard keeps. */
+    @FunctionalInterface
+    public interface IndexFilter extends Serializable {
+        IndexFilter ALL = index -> true;
+
+        boolean keep(int index);
     }
 
     /** Splits [0, count) into {@code parts} contiguous ranges whose sizes differ by at most one. */

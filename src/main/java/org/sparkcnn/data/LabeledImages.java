@@ -87,6 +87,21 @@ public final class LabeledImages implements Serializable {
         return new LabeledImages(n, rows, cols, p, l);
     }
 
+    /** A copy of the examples whose index {@code keep} accepts, in order. */
+    public LabeledImages select(java.util.function.IntPredicate keep) {
+        int ppi = pixelsPerImage();
+        byte[] p = new byte[pixels.length];
+        byte[] l = new byte[count];
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            if (keep.test(i)) {
+                System.arraycopy(pixels, i * ppi, p, n * ppi, ppi);
+                l[n++] = labels[i];
+            }
+        }
+        return new LabeledImages(n, rows, cols, java.util.Arrays.copyOf(p, n * ppi), java.util.Arrays.copyOf(l, n));
+    }
+
     /** How many examples carry each label 0..numClasses-1 (e.g. to log class balance of a shard). */
     public int[] classCounts(int numClasses) {
         int[] counts = new int[numClasses];

@@ -2,6 +2,7 @@ package org.sparkcnn.job;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.DataConfig;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.DatasetSummary;
@@ -33,8 +34,14 @@ final class DataPreparer {
         this.shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
     }
 
+    /** The training file; the validation set is held out of its used examples, so it must leave some. */
     PreparedData train() {
-        return prepare(data.trainImages(), data.trainLabels(), data.trainLimit());
+        PreparedData train = prepare(data.trainImages(), data.trainLabels(), data.trainLimit());
+        if (data.validationSize() > 0 && data.validationSize() >= train.used()) {
+            throw new BadInputException("data.validation-size: must be less than the " + train.used()
+                    + " training examples used (" + data.trainImages() + "), got " + data.validationSize());
+        }
+        return train;
     }
 
     PreparedData test() {

@@ -41,8 +41,13 @@ final class SparkRun implements AutoCloseable {
 
     /** The dataset as cached shards on the executors, one partition per worker. */
     JavaRDD<LabeledImages> shards(PreparedData data, int partitions) {
+        return shards(data, partitions, ExecutorShards.IndexFilter.ALL);
+    }
+
+    /** The examples of the dataset {@code keep} accepts, as cached shards on the executors. */
+    JavaRDD<LabeledImages> shards(PreparedData data, int partitions, ExecutorShards.IndexFilter keep) {
         JavaRDD<LabeledImages> shards = ExecutorShards.load(sc, sc.hadoopConfiguration(), data.images(), data.labels(),
-                data.shape(), data.used(), partitions).persist(StorageLevel.MEMORY_ONLY());
+                data.shape(), data.used(), partitions, keep).persist(StorageLevel.MEMORY_ONLY());
         shards.setName("shards of " + data.images());
         return shards;
     }

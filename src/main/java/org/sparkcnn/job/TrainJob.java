@@ -7,6 +7,8 @@ import org.sparkcnn.checkpoint.CheckpointManager;
 import org.sparkcnn.common.QualityGateException;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.OutputConfig;
+import org.sparkcnn.config.ValidationConfig;
+import org.sparkcnn.data.ValidationSplit;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.eval.EvaluationResult;
@@ -17,6 +19,10 @@ import org.sparkcnn.report.pictures.ReportPictures;
 import org.sparkcnn.train.CnnTrainer;
 import org.sparkcnn.train.ResumePoint;
 import org.sparkcnn.train.TrainedModel;
+import org.sparkcnn.train.EarlyStopping;
+import org.sparkcnn.train.Trigger;
+import org.sparkcnn.train.ValidationPlan;
+import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,19 +60,35 @@ public final class TrainJob {
                         ? checkpoints.newestValid().map(Checkpoint::toResumePoint) : Optional.empty();
 
                 CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
-                JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers());
+                // the validation set is held out of the training file, so the test set stays untouched
+                ValidationSplit split = ValidationSplit.choose(train.used(), config.data().validationSize(),
+                        config.model().seed());
+                JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers(), split.training());
                 JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
+                JavaRDD<LabeledImages> validationShards = split.isEmpty() ? testShards
+                        : spark.shards(train, spark.sc.defaultParallelism(), split.validation());
+                if (!split.isEmpty()) {
+                    LOG.info("Holding out {} of the {} training examples as the validation set (chosen from seed {})",
+                            split.validationCount(), train.used(), config.model().seed());
+                }
                 DistributedEvaluator evaluator = spark.evaluator(config, test);
-                // the last epoch's evaluation is the final one: keep it instead of evaluating twice
+                // without a validation set the last validation is the final test evaluation: keep it
                 EvaluationResult[] latest = new EvaluationResult[1];
-                TrainedModel trained = trainer.fit(trainShards, train.used(), (network, epoch) -> {
-                    latest[0] = evaluator.evaluate(network, testShards);
-                    return latest[0].accuracy();
-                }, checkpoints, config.checkpoint().everyRounds(), resume);
+                Validator validator = network -> {
+                    latest[0] = evaluator.evaluate(network, validationShards);
+                    return new Validator.Score(latest[0].accuracy(), latest[0].loss());
+                };
+                ValidationPlan plan = validationPlan(config.validation(), validator, split, test.used());
+                TrainedModel trained = trainer.fit(trainShards, split.trainingCount(), plan, checkpoints,
+                        config.checkpoint().everyRounds(), resume);
                 trainShards.unpersist(false);
+                if (validationShards != testShards) {
+                    validationShards.unpersist(false);
+                }
                 MultiLayerNetwork network = trained.network();
-                // resumed after the last epoch (killed while writing results): evaluate once more
-                EvaluationResult evaluation = latest[0] != null ? latest[0] : evaluator.evaluate(network, testShards);
+                // with a validation set, or resumed after the last epoch: the test set is evaluated once, here
+                EvaluationResult evaluation = split.isEmpty() && latest[0] != null ? latest[0]
+                        : evaluator.evaluate(network, testShards);
                 LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                         evaluation.loss(), evaluation.examples()));
 
@@ -82,5 +104,15 @@ public final class TrainJob {
                 output.abort();
             }
         }
+    }
+
+    /** WHEN to validate (the configured trigger), on WHAT, and the early-stopping rule. */
+    private static ValidationPlan validationPlan(ValidationConfig config, Validator validator, ValidationSplit split,
+                                                 long testExamples) {
+        Trigger when = config.everyRounds() == 0 ? Trigger.everyEpoch() : Trigger.severalIteration(config.everyRounds());
+        boolean held = !split.isEmpty();
+        return new ValidationPlan(validator, held ? ValidationPlan.VALIDATION : ValidationPlan.TEST,
+                held ? split.validationCount() : testExamples, when, config.everyRounds(),
+                new EarlyStopping(config.patience(), config.minDelta()), held);
     }
 }

@@ -9,6 +9,8 @@ import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.report.pictures.Picture;
 import org.sparkcnn.train.EpochRecord;
 import org.sparkcnn.train.TrainingHistory;
+import org.sparkcnn.train.ValidationPlan;
+import org.sparkcnn.train.ValidationSummary;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -112,11 +114,28 @@ public final class HtmlReportWriter {
         for (EpochRecord e : t.epochs()) {
             epochs.add(Map.of("epoch", e.epoch(), "rounds", e.rounds(), "seconds", fixed(e.seconds(), 1),
                     "imagesPerSecond", fixed(e.imagesPerSecond(), 0), "meanLoss", fixed(e.meanLoss(), 4),
-                    "testAccuracy", Double.isFinite(e.testAccuracy())
-                            ? String.format(Locale.ROOT, "%.2f%%", 100 * e.testAccuracy()) : "-"));
+                    "accuracy", percent(t.validation().dataset().equals(ValidationPlan.TEST)
+                            ? e.testAccuracy() : e.validationAccuracy())));
         }
         model.put("epochs", epochs);
+        ValidationSummary v = t.validation();
+        model.put("accuracyColumn", v.dataset().equals(ValidationPlan.TEST) ? "Test accuracy" : "Validation accuracy");
+        model.put("validationDataset", v.dataset());
+        model.put("validationExamples", v.examples());
+        model.put("validationEvery", v.every());
+        model.put("validationCount", v.state().history().size());
+        v.state().best().filter(b -> v.bestModel()).ifPresent(b -> model.put("best", Map.of("epoch", b.epoch(),
+                "round", b.round(), "accuracy", percent(b.accuracy()))));
+        model.put("earlyStopping", v.stopping().patience() > 0
+                ? String.format(Locale.ROOT, "patience %d, min delta %s: %s", v.stopping().patience(),
+                v.stopping().minDelta(), v.state().stopped() ? "stopped early, " + v.state().stopReason()
+                        : "did not stop early")
+                : "off");
         return model;
+    }
+
+    private static String percent(double fraction) {
+        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.2f%%", 100 * fraction) : "-";
     }
 
     private static String fixed(double value, int decimals) {

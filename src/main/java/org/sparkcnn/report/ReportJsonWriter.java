@@ -12,6 +12,8 @@ import org.sparkcnn.eval.Misclassified;
 import org.sparkcnn.train.EpochRecord;
 import org.sparkcnn.train.ExecutorBackend;
 import org.sparkcnn.train.TrainingHistory;
+import org.sparkcnn.train.ValidationRecord;
+import org.sparkcnn.train.ValidationSummary;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +25,7 @@ import java.io.OutputStream;
  */
 public final class ReportJsonWriter {
     public static final String FILE_NAME = "report.json";
-    public static final String SCHEMA_VERSION = "1.1";
+    public static final String SCHEMA_VERSION = "1.2";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportJsonWriter() {
@@ -119,7 +121,9 @@ public final class ReportJsonWriter {
             epoch.put("imagesPerSecond", e.imagesPerSecond());
             epoch.put("meanLoss", e.meanLoss());
             putNumberOrNull(epoch, "testAccuracy", e.testAccuracy());
+            putNumberOrNull(epoch, "validationAccuracy", e.validationAccuracy());
         }
+        node.set("validation", validation(t.validation()));
         ArrayNode losses = node.putArray("roundLosses");
         t.roundLosses().forEach(losses::add);
         t.timeSplit().ifPresent(s -> {
@@ -129,6 +133,41 @@ public final class ReportJsonWriter {
             split.put("averaging", s.aggregationMillis() / 1000.0);
             split.put("schedulingAndOther", s.otherMillis() / 1000.0);
         });
+        return node;
+    }
+
+    /** Since 1.1: how the model was measured while training, the best model and early stopping. */
+    private static ObjectNode validation(ValidationSummary v) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("dataset", v.dataset());
+        node.put("examples", v.examples());
+        node.put("every", v.every());
+        ArrayNode all = node.putArray("validations");
+        for (ValidationRecord r : v.state().history()) {
+            ObjectNode one = all.addObject();
+            one.put("epoch", r.epoch());
+            one.put("round", r.round());
+            one.put("epochEnd", r.epochEnd());
+            putNumberOrNull(one, "accuracy", r.accuracy());
+            putNumberOrNull(one, "loss", r.loss());
+            one.put("improved", r.improved());
+        }
+        node.put("bestModel", v.bestModel());
+        v.state().best().ifPresentOrElse(b -> {
+            ObjectNode best = node.putObject("best");
+            best.put("epoch", b.epoch());
+            best.put("round", b.round());
+            putNumberOrNull(best, "accuracy", b.accuracy());
+        }, () -> node.putNull("best"));
+        ObjectNode stopping = node.putObject("earlyStopping");
+        stopping.put("patience", v.stopping().patience());
+        stopping.put("minDelta", v.stopping().minDelta());
+        stopping.put("stoppedEarly", v.state().stopped());
+        if (v.state().stopped()) {
+            stopping.put("reason", v.state().stopReason());
+        } else {
+            stopping.putNull("reason");
+        }
         return node;
     }
 

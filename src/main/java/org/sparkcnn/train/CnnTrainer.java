@@ -46,30 +46,28 @@ public final class CnnTrainer {
         return training.workers() > 0 ? training.workers() : sc.defaultParallelism();
     }
 
-    /** Measures the model after each epoch (test accuracy for the training curves). */
-    @FunctionalInterface
-    public interface EpochEvaluation {
-        double accuracy(MultiLayerNetwork network, int epoch);
-    }
-
     /**
      * @param shards       the training set, one partition per worker (see {@link #workers()})
      * @param examples     examples in {@code shards}
-     * @param evaluation   run after each epoch; its time is not counted as training time
-     * @param checkpointer saves the state after every segment of {@code everyRounds} rounds and each epoch
+     * @param validation   when and on what the model is measured while training, early stopping, and
+     *                     whether the best model (not the last) is returned; an epoch-end measurement is not
+     *                     counted as training time (a mid-epoch one is: the epoch's clock keeps running)
+     * @param checkpointer saves the state after every segment and each epoch
      * @param everyRounds  checkpoint interval in rounds, 0 = epoch ends only
      * @param resume       where an earlier, interrupted run of the same job stopped
      */
-    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples, EpochEvaluation evaluation,
+    public TrainedModel fit(JavaRDD<LabeledImages> shards, long examples, ValidationPlan validation,
                             Checkpointer checkpointer, int everyRounds, Optional<ResumePoint> resume) {
         int workers = workers();
         int roundsPerEpoch = roundsPerEpoch(examples, workers);
+        int segmentRounds = segmentRounds(everyRounds, validation.everyRounds());
         int segments = resume.map(r -> r.position().segmentsPerEpoch())
-                .orElse(everyRounds > 0 ? Math.max(1, (roundsPerEpoch + everyRounds - 1) / everyRounds) : 1);
+                .orElse(segmentRounds > 0 ? Math.max(1, (roundsPerEpoch + segmentRounds - 1) / segmentRounds) : 1);
         int iterationsPerEpoch = roundsPerEpoch * training.averagingFrequency();
         MultiLayerNetwork network = resume.map(ResumePoint::network).orElseGet(() -> newNetwork(iterationsPerEpoch));
         TrainingPosition start = resume.map(ResumePoint::position)
-                .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of()));
+                .orElse(new TrainingPosition(1, 0, segments, model.seed(), List.of(), List.of(),
+                        ValidationState.INITIAL, null));
         resume.ifPresent(r -> LOG.info("Resuming from checkpoint {}: epoch {}, segment {}/{} done", r.source(),
                 r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
         LOG.info("Training {} parameters on {} images with {} workers ({}): {} epochs, batch {} per worker, "
@@ -83,30 +81,79 @@ public final class CnnTrainer {
         ProgressLog progress = new ProgressLog(training.epochs(), examples, roundsPerEpoch, training.logEveryRounds(),
                 start.roundLosses());
         RoundListener listener = probabilityLogging(progress, trainer, shards);
+        // WHEN: the configured schedule, and always the end of training so the last model is measured too
+        Trigger validateWhen = validation.when().or(Trigger.maxEpoch(training.epochs()));
+        Trigger endWhen = Trigger.maxEpoch(training.epochs()).or(Trigger.stopRequested());
         List<EpochRecord> epochs = new ArrayList<>(start.completedEpochs());
-        for (int epoch = start.epoch(); epoch <= training.epochs(); epoch++) {
+        ValidationState state = start.validation();
+        MultiLayerNetwork best = resume.flatMap(ResumePoint::bestNetwork).orElse(null);
+        long previousRounds = start.roundLosses().size();
+        if (state.stopped()) {
+            LOG.info("Training had already stopped early: {}", state.stopReason());
+        }
+        training:
+        for (int epoch = start.epoch(); epoch <= training.epochs() && !state.stopped(); epoch++) {
             JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(StorageLevel.MEMORY_ONLY());
             int firstSegment = epoch == start.epoch() ? start.segmentsDone() : 0;
             progress.startEpoch(epoch, roundsPerEpoch * firstSegment / segments);
             for (int segment = firstSegment; segment < segments; segment++) {
                 trainer.fitPass(segment(minibatches, segment, segments), listener,
                         model.seed() * 31 + epoch * 1009L + segment);
-                if (segment + 1 < segments) {
-                    checkpointer.save(trainer.network(), new TrainingPosition(epoch, segment + 1, segments,
-                            model.seed(), epochs, progress.allLosses()));
+                boolean epochEnd = segment + 1 == segments;
+                double seconds = epochEnd ? progress.finishTraining() : 0;
+                long rounds = progress.roundsSoFar();
+                TriggerState at = new TriggerState(epoch, epochEnd, rounds, previousRounds, false);
+                previousRounds = rounds;
+                double accuracy = Double.NaN;
+                if (validateWhen.fires(at)) {
+                    Validator.Score score = validation.validator().validate(trainer.network());
+                    state = validation.stopping().observe(state, epoch, rounds, epochEnd, score.accuracy(),
+                            score.loss());
+                    ValidationRecord latest = state.history().get(state.history().size() - 1);
+                    logValidation(validation, state, latest);
+                    if (latest.improved() && validation.keepBest()) {
+                        best = trainer.network().clone();
+                        checkpointer.saveBest(best, latest);
+                    }
+                    accuracy = score.accuracy();
+                }
+                boolean stop = endWhen.fires(new TriggerState(epoch, epochEnd, rounds, rounds, state.stopped()));
+                if (stop && !epochEnd) {
+                    seconds = progress.finishTraining();
+                }
+                if (epochEnd || stop) {
+                    minibatches.unpersist(false);
+                    epochs.add(progress.epochRecord(seconds, accuracy, validation.dataset(), epochEnd));
+                }
+                // only a kept best model is stored; without a validation set the best is only reported
+                String bestModel = validation.keepBest() ? state.best().map(ValidationRecord::modelName).orElse(null)
+                        : null;
+                checkpointer.save(trainer.network(), new TrainingPosition(epochEnd ? epoch + 1 : epoch,
+                        epochEnd ? 0 : segment + 1, segments, model.seed(), epochs, progress.allLosses(), state,
+                        bestModel));
+                if (stop) {
+                    break training;
                 }
             }
-            double seconds = progress.finishTraining();
-            minibatches.unpersist(false);
-            epochs.add(progress.epochRecord(seconds, evaluation.accuracy(trainer.network(), epoch)));
-            checkpointer.save(trainer.network(), new TrainingPosition(epoch + 1, 0, segments, model.seed(), epochs,
-                    progress.allLosses()));
         }
-        TrainingHistory history = new TrainingHistory(epochs, progress.allLosses(), workers, trainer.timeSplit());
+        if (state.stopped()) {
+            LOG.info("Stopped early: {}", state.stopReason());
+        }
+        ValidationSummary summary = new ValidationSummary(validation.dataset(), validation.examples(),
+                validation.everyRounds() == 0 ? "epoch" : validation.everyRounds() + " rounds",
+                validation.stopping(), state, validation.keepBest() && best != null);
+        TrainingHistory history = new TrainingHistory(epochs, progress.allLosses(), workers, trainer.timeSplit(),
+                summary);
         history.timeSplit().ifPresent(t -> LOG.info(
                 "Training time {} s: worker compute {} s, averaging {} s, scheduling/other {} s",
                 t.totalMillis() / 1000.0, t.computeMillis() / 1000.0, t.aggregationMillis() / 1000.0,
                 t.otherMillis() / 1000.0));
+        if (summary.bestModel()) {
+            ValidationRecord b = state.best().orElseThrow();
+            LOG.info(String.format("Trained model: the best by %s accuracy, %.4f at epoch %d, round %d",
+                    validation.dataset(), b.accuracy(), b.epoch(), b.round()));
+            return new TrainedModel(best, history);
+        }
         return new TrainedModel(trainer.network(), history);
     }
 
@@ -116,6 +163,22 @@ public final class CnnTrainer {
             case ALLREDUCE -> new AllReduceTrainer(sc, network, training, workers);
             case PARAMETER_AVERAGING -> new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
         };
+    }
+
+    /** Segment length in rounds: the shorter of the checkpoint and validation intervals (0 = whole epochs). */
+    static int segmentRounds(int checkpointRounds, int validationRounds) {
+        if (checkpointRounds > 0 && validationRounds > 0) {
+            return Math.min(checkpointRounds, validationRounds);
+        }
+        return Math.max(checkpointRounds, validationRounds);
+    }
+
+    private static void logValidation(ValidationPlan validation, ValidationState state, ValidationRecord v) {
+        LOG.info(String.format("Validation at epoch %d, round %d: %s accuracy %.4f, loss %.4f%s", v.epoch(), v.round(),
+                validation.dataset(), v.accuracy(), v.loss(), v.improved() ? " (best so far)"
+                        : String.format(" (no improvement for %d validation%s; best %.4f)",
+                        state.validationsWithoutImprovement(), state.validationsWithoutImprovement() == 1 ? "" : "s",
+                        state.best().orElseThrow().accuracy())));
     }
 
     private MultiLayerNetwork newNetwork(int iterationsPerEpoch) {

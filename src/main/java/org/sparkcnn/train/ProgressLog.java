@@ -75,16 +75,32 @@ final class ProgressLog implements RoundListener {
         return seconds(System.nanoTime() - epochStartNanos);
     }
 
-    EpochRecord epochRecord(double seconds, double testAccuracy) {
+    /**
+     * @param accuracy measured at the end of the epoch on {@code dataset}, NaN when not measured
+     * @param dataset  {@link ValidationPlan#VALIDATION} or {@link ValidationPlan#TEST}
+     * @param complete false when training stopped early in the middle of the epoch
+     */
+    EpochRecord epochRecord(double seconds, double accuracy, String dataset, boolean complete) {
         double meanLoss = epochLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        // a stopped epoch fitted its share of the images (the rounds per epoch are an estimate: capped)
+        long fitted = complete ? imagesPerEpoch
+                : Math.min(imagesPerEpoch, Math.round(imagesPerEpoch * (double) roundsInEpoch / roundsPerEpoch));
         // after a resume, only this process's share of the epoch was timed
-        double images = imagesPerEpoch * (double) (roundsInEpoch - roundsAtStart) / Math.max(1, roundsInEpoch);
-        EpochRecord record = new EpochRecord(epoch, roundsInEpoch, imagesPerEpoch, seconds,
-                images / Math.max(seconds, 1e-9), meanLoss, testAccuracy);
-        LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s, "
-                        + "test accuracy %.4f, elapsed %s", epoch, epochs, format(seconds), roundsInEpoch, meanLoss,
-                record.imagesPerSecond(), testAccuracy, format(seconds(System.nanoTime() - runStartNanos))));
+        double images = fitted * (double) (roundsInEpoch - roundsAtStart) / Math.max(1, roundsInEpoch);
+        boolean test = ValidationPlan.TEST.equals(dataset);
+        EpochRecord record = new EpochRecord(epoch, roundsInEpoch, fitted, seconds,
+                images / Math.max(seconds, 1e-9), meanLoss, test ? accuracy : Double.NaN,
+                test ? Double.NaN : accuracy);
+        String measured = Double.isFinite(accuracy) ? String.format(", %s accuracy %.4f", dataset, accuracy) : "";
+        LOG.info(String.format("epoch %d/%d done in %s: %d rounds, mean loss %.4f, %.0f images/s%s, elapsed %s",
+                epoch, epochs, format(seconds), roundsInEpoch, meanLoss, record.imagesPerSecond(), measured,
+                format(seconds(System.nanoTime() - runStartNanos))));
         return record;
+    }
+
+    /** Rounds fitted since the start of training (including those before a resume). */
+    long roundsSoFar() {
+        return allLosses.size();
     }
 
     List<Double> allLosses() {

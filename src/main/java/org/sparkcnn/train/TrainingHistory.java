@@ -4,10 +4,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Record of a training run: per-epoch figures, the loss of every averaging round, and the time split.
+ * Record of a training run: per-epoch figures, the loss of every averaging round, the time split, and the
+ * validations during training.
  */
 public record TrainingHistory(List<EpochRecord> epochs, List<Double> roundLosses, int workers,
-                              Optional<TimeSplit> timeSplit) {
+                              Optional<TimeSplit> timeSplit, ValidationSummary validation) {
     public TrainingHistory {
         epochs = List.copyOf(epochs);
         roundLosses = List.copyOf(roundLosses);

@@ -13,7 +13,9 @@ import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.train.EpochRecord;
+import org.sparkcnn.train.EarlyStopping;
 import org.sparkcnn.train.TrainingPosition;
+import org.sparkcnn.train.ValidationState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +39,8 @@ class CheckpointManagerTest {
 
     private static TrainingPosition position(int epoch, int segments) {
         return new TrainingPosition(epoch, segments, 4, 7,
-                List.of(new EpochRecord(1, 10, 600, 2.5, 240, 0.5, 0.9)), List.of(0.9, 0.7, 0.5));
+                List.of(new EpochRecord(1, 10, 600, 2.5, 240, 0.5, Double.NaN, 0.9)), List.of(0.9, 0.7, 0.5),
+                ValidationState.INITIAL, null);
     }
 
     private static CheckpointManager manager(java.nio.file.Path dir, int keep) throws IOException {
@@ -81,6 +84,72 @@ class CheckpointManagerTest {
         Checkpoint used = checkpoints.newestValid().orElseThrow();
         assertEquals(position(1, 1), used.position());
         assertTrue(used.path().getName().endsWith("ckpt-e0001-s0001"));
+    }
+
+    @Test
+    void theEarlyStoppingStateAndTheBestModelSurviveTheRoundTrip(@TempDir java.nio.file.Path dir)
+            throws IOException {
+        CheckpointManager checkpoints = manager(dir, 2);
+        EarlyStopping rule = new EarlyStopping(2, 0.01);
+        ValidationState state = rule.observe(ValidationState.INITIAL, 1, 10, true, 0.95, 0.2);
+        MultiLayerNetwork best = network.clone();
+        checkpoints.saveBest(best, state.best().orElseThrow());
+        state = rule.observe(state, 2, 20, true, 0.955, 0.18);
+        // the live model moves on after the best one was measured
+        MultiLayerNetwork later = network.clone();
+        later.params().addi(0.5);
+        TrainingPosition position = new TrainingPosition(3, 0, 4, 7, List.of(), List.of(0.9, 0.7), state,
+                state.best().orElseThrow().modelName());
+        checkpoints.save(later, position);
+
+        Checkpoint read = checkpoints.newestValid().orElseThrow();
+        assertEquals(position, read.position(), "history, best index and patience used");
+        assertEquals(1, read.position().validation().validationsWithoutImprovement());
+        assertEquals(later.params(), read.network().params());
+        assertEquals(best.params(), read.toResumePoint().bestNetwork().orElseThrow().params());
+        assertEquals(best.getUpdater().getStateViewArray(), read.best().getUpdater().getStateViewArray());
+
+        // one more validation without improvement: stopped; the stopped state is resumed as stopped
+        ValidationState stopped = rule.observe(state, 3, 30, true, 0.951, 0.19);
+        assertTrue(stopped.stopped(), stopped.toString());
+        checkpoints.save(later, new TrainingPosition(4, 0, 4, 7, List.of(), List.of(), stopped,
+                stopped.best().orElseThrow().modelName()));
+        assertEquals(stopped, checkpoints.newestValid().orElseThrow().position().validation());
+    }
+
+    @Test
+    void bestModelsNoKeptCheckpointNamesAreRemovedAndAMissingOneMakesTheCheckpointDamaged(
+            @TempDir java.nio.file.Path dir) throws IOException {
+        CheckpointManager checkpoints = manager(dir, 1);
+        EarlyStopping rule = new EarlyStopping(0, 0);
+        ValidationState first = rule.observe(ValidationState.INITIAL, 1, 10, true, 0.90, 0.3);
+        checkpoints.saveBest(network, first.best().orElseThrow());
+        checkpoints.save(network, new TrainingPosition(2, 0, 1, 7, List.of(), List.of(), first,
+                first.best().orElseThrow().modelName()));
+        ValidationState second = rule.observe(first, 2, 20, true, 0.93, 0.2);
+        checkpoints.saveBest(network, second.best().orElseThrow());
+        assertEquals(List.of("best-e0001-r0000010", "best-e0002-r0000020"), names(dir.resolve(CheckpointManager.BEST)));
+        checkpoints.save(network, new TrainingPosition(3, 0, 1, 7, List.of(), List.of(), second,
+                second.best().orElseThrow().modelName()));
+        assertEquals(List.of("best-e0002-r0000020"), names(dir.resolve(CheckpointManager.BEST)),
+                "the first best is named by no kept checkpoint");
+
+        Files.delete(dir.resolve(CheckpointManager.BEST).resolve("best-e0002-r0000020").resolve(CheckpointManager.MODEL));
+        assertTrue(checkpoints.newestValid().isEmpty(), "a checkpoint without its best model is never loaded");
+    }
+
+    @Test
+    void withoutAValidationSetTheBestIsOnlyReportedAndTheCheckpointNeedsNoStoredModel(
+            @TempDir java.nio.file.Path dir) throws IOException {
+        // the default job: validations on the test set are recorded (best included) but no model is stored
+        CheckpointManager checkpoints = manager(dir, 2);
+        ValidationState state = EarlyStopping.OFF.observe(ValidationState.INITIAL, 1, 93, true, 0.985, 0.04);
+        TrainingPosition position = new TrainingPosition(2, 0, 2, 7, List.of(), List.of(0.1), state, null);
+        checkpoints.save(network, position);
+
+        Checkpoint read = checkpoints.newestValid().orElseThrow();
+        assertEquals(position, read.position());
+        assertTrue(read.toResumePoint().bestNetwork().isEmpty());
     }
 
     @Test

@@ -30,11 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A scheduled job whose driver dies: the embedded-mode launcher (a real JVM process) is killed with
  * SIGKILL in the middle of the second epoch; the newest checkpoint is then damaged on purpose; the same
  * command run again skips the damaged checkpoint, resumes from the one before, and finishes as well as an
- * uninterrupted run.
+ * uninterrupted run. A validation set is held out, so the best model (kept in checkpoints/best/) and the
+ * validation history must survive the kill too.
  */
 class ResumeIT {
     /**
-     * 6,000 images, 2 epochs, batch 64 on 2 workers: ~95-96%. Identical uninterrupted runs differ by up to
+     * 6,000 images (1,000 held out for validation), 2 epochs, batch 64 on 2 workers: ~95%. Identical uninterrupted runs differ by up to
      * ~1 point here (dropout draws and the two workers' interleaving are not reproducible), so the resumed
      * run must land within 1.5 points of the reference and above 90%.
      */
@@ -48,7 +49,7 @@ class ResumeIT {
 
     private static List<String> command(Path output) {
         return List.of("bin/sparkcnn", "train", "data.dir=" + MnistFixture.dir(), "data.train-limit=6000",
-                "training.epochs=2", "training.batch-size-per-worker=64", "checkpoint.every-rounds=3",
+                "data.validation-size=1000", "training.epochs=2", "training.batch-size-per-worker=64", "checkpoint.every-rounds=3",
                 "checkpoint.keep=2", "spark.master=local[2]", "spark.properties.\"spark.ui.enabled\"=false",
                 "output.dir=" + output);
     }
@@ -91,6 +92,15 @@ class ResumeIT {
         return JSON.readTree(run.resolve("report.json").toFile()).at("/evaluation/accuracy").asDouble();
     }
 
+    /** The round of the best model the oldest kept checkpoint (end of epoch 1) names. */
+    private static long bestRound(Path checkpoints) throws IOException {
+        JsonNode position = JSON.readTree(checkpoints.resolve("ckpt-e0002-s0000").resolve(CheckpointManager.POSITION)
+                .toFile());
+        JsonNode best = position.at("/validation/history/" + position.at("/validation/bestIndex").asInt());
+        assertEquals(1, best.get("epoch").asInt());
+        return best.get("round").asLong();
+    }
+
     @Test
     void aKilledDriverIsResumedFromTheNewestIntactCheckpoint() throws Exception {
         Path reference = work.resolve("reference");
@@ -120,6 +130,10 @@ class ResumeIT {
             saved = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ckpt-")).sorted().toList();
         }
         assertEquals(List.of("ckpt-e0002-s0000", "ckpt-e0002-s0001"), saved);
+        try (Stream<Path> s = Files.list(checkpoints.resolve(CheckpointManager.BEST))) {
+            assertEquals(List.of("best-e0001-r" + String.format("%07d", bestRound(checkpoints))),
+                    s.map(p -> p.getFileName().toString()).toList(), "the best model so far: epoch 1's");
+        }
 
         // damage the newest checkpoint: the rerun must not load it
         Path newestModel = checkpoints.resolve("ckpt-e0002-s0001").resolve(CheckpointManager.MODEL);
@@ -134,6 +148,11 @@ class ResumeIT {
         assertTrue(Files.exists(run.resolve(RunDirectory.SUCCESS)));
         JsonNode report = JSON.readTree(run.resolve("report.json").toFile());
         assertEquals(2, report.at("/training/epochs").size(), "epoch 1 from the checkpoint, epoch 2 resumed");
+        JsonNode validations = report.at("/training/validation/validations");
+        assertEquals(2, validations.size(), "epoch 1's validation from the checkpoint, epoch 2's after the resume");
+        assertEquals(report.at("/training/epochs/0/validationAccuracy").asDouble(),
+                validations.get(0).get("accuracy").asDouble(), 1e-12);
+        assertTrue(report.at("/training/validation/bestModel").asBoolean());
         double resumedAccuracy = accuracy(run);
         assertTrue(resumedAccuracy >= MIN_ACCURACY, "resumed accuracy " + resumedAccuracy);
         assertEquals(referenceAccuracy, resumedAccuracy, TOLERANCE, "resumed vs uninterrupted");

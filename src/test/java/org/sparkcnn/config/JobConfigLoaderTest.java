@@ -104,6 +104,33 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void validationSplitScheduleAndEarlyStoppingAreReadAndChecked() {
+        JobConfig defaults = load();
+        assertEquals(0, defaults.data().validationSize());
+        assertEquals(new ValidationConfig(0, 0, 0.0), defaults.validation());
+        assertEquals("epoch", defaults.validation().describeEvery());
+
+        JobConfig c = load("data.validation-size=5000", "training.validation.every=20 rounds",
+                "training.early-stopping.patience=3", "training.early-stopping.min-delta=0.001");
+        assertEquals(5000, c.data().validationSize());
+        assertEquals(new ValidationConfig(20, 3, 0.001), c.validation());
+        assertEquals(1, load("training.validation.every=1 round").validation().everyRounds());
+        assertEquals(0, load("training.validation.every=EPOCH").validation().everyRounds());
+
+        assertTrue(error(Optional.empty(), "training.validation.every=weekly")
+                .contains("training.validation.every: expected 'epoch' or '<N> rounds' with N >= 1, got 'weekly'"));
+        assertTrue(error(Optional.empty(), "training.validation.every=0 rounds").contains("training.validation.every"));
+        assertTrue(error(Optional.empty(), "data.validation-size=-1").contains("data.validation-size: must be >= 0"));
+        assertTrue(error(Optional.empty(), "data.train-limit=1000", "data.validation-size=1000")
+                .contains("data.validation-size: must be less than data.train-limit (1000), got 1000"));
+        assertTrue(error(Optional.empty(), "training.early-stopping.patience=2")
+                .contains("training.early-stopping.patience: needs a validation set (data.validation-size > 0)"));
+        assertTrue(error(Optional.empty(), "data.validation-size=10", "training.early-stopping.min-delta=-0.1")
+                .contains("training.early-stopping.min-delta: must be in [0.0, 1.0)"));
+        assertTrue(error(Optional.empty(), "training.early-stoping.patience=2").contains("did you mean"));
+    }
+
+    @Test
     void invalidValuesNameTheSettingAndWhatWasExpected() {
         assertTrue(error(Optional.empty(), "training.epochs=0").contains("training.epochs: must be >= 1, got 0"));
         assertTrue(error(Optional.empty(), "training.epochs=many").contains("training.epochs: expected a whole number"));

@@ -11,6 +11,9 @@ import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.sparkcnn.train.EpochRecord;
 import org.sparkcnn.train.TrainingHistory;
+import org.sparkcnn.train.ValidationPlan;
+import org.sparkcnn.train.ValidationRecord;
+import org.sparkcnn.train.ValidationSummary;
 
 import java.awt.Color;
 import java.io.IOException;
@@ -38,16 +41,26 @@ public final class Charts {
         return picture("training_loss.png", "Training loss per averaging round", chart);
     }
 
-    /** Test accuracy after each epoch. */
+    /**
+     * Accuracy measured during training: on the validation set (or the test set without one), after each
+     * epoch or every N rounds as scheduled.
+     */
     public static Picture accuracyPerEpoch(TrainingHistory history) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Test accuracy after each epoch")
-                .xAxisTitle("epoch").yAxisTitle("accuracy (%)").build();
-        List<Integer> epochs = history.epochs().stream().map(EpochRecord::epoch).toList();
-        List<Double> accuracy = history.epochs().stream().map(e -> 100 * e.testAccuracy()).toList();
-        chart.addSeries("test accuracy", epochs, accuracy);
+        ValidationSummary v = history.validation();
+        String set = v.dataset().equals(ValidationPlan.TEST) ? "Test" : "Validation";
+        boolean byEpoch = v.every().equals("epoch");
+        String title = set + " accuracy during training" + (byEpoch ? " (after each epoch)" : " (every " + v.every() + ")");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(byEpoch ? "epoch" : "round").yAxisTitle("accuracy (%)").build();
+        List<ValidationRecord> points = v.state().history();
+        List<Long> x = points.stream().map(p -> byEpoch ? (long) p.epoch() : p.round()).toList();
+        List<Double> accuracy = points.stream().map(p -> 100 * p.accuracy()).toList();
+        if (!points.isEmpty()) {
+            chart.addSeries(set.toLowerCase() + " accuracy", x, accuracy);
+        }
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setDecimalPattern("#0.00");
-        return picture("accuracy.png", "Test accuracy after each epoch", chart);
+        return picture("accuracy.png", title, chart);
     }
 
     /** Training throughput of each epoch. */
