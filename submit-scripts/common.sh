@@ -108,6 +108,11 @@ add_common_submit_args() {
   overhead=$(( offheap + jvm_native ))
   local executor_opts="-Dorg.bytedeco.javacpp.maxbytes=${offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + offheap + jvm_native / 2 ))m"
   local driver_opts="-Dorg.bytedeco.javacpp.maxbytes=${driver_off}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( driver_heap + driver_off + 192 ))m"
+  # Java 17 module opens for Spark and nd4j. Spark's launcher adds them to a driver it starts itself, but not
+  # to a driver a standalone worker starts (cluster deploy mode: it dies in StorageUtils without them).
+  if [[ -f "$sparkcnn_home/conf/java-module-options" ]]; then
+    driver_opts="$(grep -v '^#' "$sparkcnn_home/conf/java-module-options" | tr '\n' ' ')$driver_opts"
+  fi
 
   submit_args+=(--deploy-mode "$deploy_mode"
     --executor-cores "$executor_cores" --executor-memory "${heap}m"
@@ -174,5 +179,24 @@ sparkcnn_submit() {
   if [[ "$dry_run" == true ]]; then
     return 0
   fi
-  exec "${command[@]}"
+  if [[ "${follow_driver_state:-false}" != true ]]; then
+    exec "${command[@]}"
+  fi
+  # Standalone cluster deploy mode: spark-submit exits 0 whatever becomes of the driver, even with
+  # spark.standalone.submit.waitAppCompletion=true. Its last "State of driver ... is STATE" line tells.
+  local output status state
+  output=$(mktemp)
+  set +e
+  "${command[@]}" 2>&1 | tee "$output"
+  status=${PIPESTATUS[0]}
+  set -e
+  state=$(grep -o 'State of driver [^ ]* is [A-Z]*' "$output" | tail -n 1 | awk '{print $NF}')
+  rm -f "$output"
+  if [[ "$status" -ne 0 ]]; then
+    exit "$status"
+  fi
+  if [[ "$state" != FINISHED ]]; then
+    echo "$script_name: the driver ended ${state:-in an unknown state} (not FINISHED): see its stderr in the worker's work folder" >&2
+    exit 1
+  fi
 }

@@ -32,9 +32,8 @@ Optional:
   --jar PATH|URI           application jar (default target/sparkcnn-*-app.jar)
   --dry-run                print the spark-submit command, do not run it
 
-In cluster deploy mode, spark-submit exits 0 once the driver is submitted, whatever happens to it: this
-script then follows the driver (spark.standalone.submit.waitAppCompletion) and exits non-zero when the
-driver did not finish successfully.
+In cluster deploy mode, spark-submit exits 0 whatever happens to the driver: this script follows the
+driver (spark.standalone.submit.waitAppCompletion) and exits 1 unless its final state is FINISHED.
 
 Example:
   submit-scripts/standalone.sh --master spark://m1:7077 --executors 4 --executor-cores 2 \
@@ -63,6 +62,7 @@ submit_args=(--master "$master" "${submit_args[@]}"
 if [[ "$deploy_mode" == cluster ]]; then
   # spark-submit returns as soon as the master accepted the driver; wait for the driver's end instead
   submit_args+=(--conf spark.standalone.submit.waitAppCompletion=true)
+  follow_driver_state=true
 fi
 
 if [[ -n "$auth_secret_file" ]]; then
