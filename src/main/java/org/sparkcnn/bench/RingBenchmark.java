@@ -5,6 +5,7 @@ import org.sparkcnn.allreduce.RingConnector;
 import org.sparkcnn.allreduce.SharedMemoryAllReduce;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -14,10 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Times one all-reduce call on its own, for the scaling model (docs/scaling.md): the TCP ring over
@@ -40,7 +43,7 @@ public final class RingBenchmark {
     }
 
     /** Measures both transports for each group size, with {@code calls} timed calls per point. */
-    public static List<Measurement> run(List<Integer> groupSizes, int modelFloats, int calls) throws Exception {
+    public static List<Measurement> run(List<Integer> groupSizes, int modelFloats, int calls) throws IOException {
         List<Measurement> results = new ArrayList<>();
         for (int peers : groupSizes) {
             for (int floats : new int[] {modelFloats, 1}) {
@@ -52,7 +55,7 @@ public final class RingBenchmark {
         return results;
     }
 
-    private static double time(int peers, int floats, int calls, boolean tcp) throws Exception {
+    private static double time(int peers, int floats, int calls, boolean tcp) throws IOException {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         String key = "bench-" + UUID.randomUUID();
@@ -75,7 +78,7 @@ public final class RingBenchmark {
             }
             double[] slowest = new double[calls];
             for (Future<double[]> f : futures) {
-                double[] mine = f.get(10, TimeUnit.MINUTES);
+                double[] mine = peerResult(f);
                 for (int i = 0; i < calls; i++) {
                     slowest[i] = Math.max(slowest[i], mine[i]);
                 }
@@ -87,6 +90,17 @@ public final class RingBenchmark {
                 l.close();
             }
             pool.shutdownNow();
+        }
+    }
+
+    private static double[] peerResult(Future<double[]> peer) throws IOException {
+        try {
+            return peer.get(10, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while timing all-reduce calls");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("timing all-reduce calls failed: " + e, e);
         }
     }
 

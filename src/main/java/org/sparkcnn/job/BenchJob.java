@@ -50,15 +50,9 @@ public final class BenchJob {
     }
 
     /** @return the table, or empty when output.dir already held a complete run (nothing to do) */
-    public static Optional<BenchmarkTable> run(JobConfig config) throws Exception {
+    public static Optional<BenchmarkTable> run(JobConfig config) throws IOException {
         try (SparkRun spark = new SparkRun(config, "bench")) {
-            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
-                    config.output(), spark.runId);
-            if (directory.isEmpty()) {
-                return Optional.empty();
-            }
-            RunDirectory output = directory.get();
-            try {
+            return spark.intoOutput(config, output -> {
                 BenchConfig bench = config.bench();
                 DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
                 PreparedData train = preparer.train();
@@ -98,10 +92,8 @@ public final class BenchJob {
                 write(output, BenchmarkTable.JSON_FILE, table.json(machine, config.effective()));
                 output.commit();
                 LOG.info("Benchmark on {}:\n{}", machine, table.console());
-                return Optional.of(table);
-            } finally {
-                output.abort();
-            }
+                return table;
+            });
         }
     }
 

@@ -8,7 +8,6 @@ import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.model.CnnArchitecture;
-import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.report.RunReport;
 import org.sparkcnn.report.pictures.Picture;
@@ -34,13 +33,7 @@ public final class EvaluateJob {
                 () -> new BadInputException("evaluation.model: must name the model to evaluate (evaluate --model URI)"));
         try (SparkRun spark = new SparkRun(config, "evaluate")) {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
-            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
-                    config.output(), spark.runId);
-            if (directory.isEmpty()) {
-                return Optional.empty();
-            }
-            RunDirectory output = directory.get();
-            try {
+            return spark.intoOutput(config, output -> {
                 PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
                 CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
                         test.shape().numClasses(), model.toString());
@@ -53,10 +46,8 @@ public final class EvaluateJob {
                         Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList());
                 ResultWriter.write(output, Optional.empty(), report, pictures);
                 QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
-                return Optional.of(report);
-            } finally {
-                output.abort();
-            }
+                return report;
+            });
         }
     }
 }

@@ -54,13 +54,7 @@ public final class PredictJob {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
             CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
                     shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
-            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
-                    config.output(), spark.runId);
-            if (directory.isEmpty()) {
-                return Optional.empty();
-            }
-            RunDirectory output = directory.get();
-            try {
+            return spark.intoOutput(config, output -> {
                 SparkSession session = SparkSession.builder().getOrCreate();
                 // sparkcnn writes _SUCCESS itself, last, after the folder is in place
                 spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
@@ -78,10 +72,8 @@ public final class PredictJob {
                 LOG.info(String.format("Scored %d images in %.1f s (%.0f images/s)%s", summary.images(),
                         summary.seconds(), summary.imagesPerSecond(), summary.accuracy().isPresent()
                                 ? String.format(", accuracy %.4f", summary.accuracy().getAsDouble()) : ""));
-                return Optional.of(summary);
-            } finally {
-                output.abort();
-            }
+                return summary;
+            });
         }
     }
 

@@ -10,17 +10,20 @@ import org.sparkcnn.data.ExecutorShards;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.model.NativeRuntime;
+import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.BuildInfo;
 import org.sparkcnn.report.RunInfo;
 import org.sparkcnn.train.ExecutorBackend;
 import org.sparkcnn.train.SparkCnnPlugin;
 import org.sparkcnn.train.SparkContextFactory;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** The Spark side of one run: its context, identity and executor-resident datasets. Closed at the end. */
@@ -37,6 +40,31 @@ final class SparkRun implements AutoCloseable {
         this.command = command;
         this.runId = RUN_ID_TIME.format(start) + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.sc = SparkContextFactory.create(config.spark(), config.training());
+    }
+
+    /** A job's work in its output folder. */
+    @FunctionalInterface
+    interface OutputWork<T> {
+        T run(RunDirectory output) throws IOException;
+    }
+
+    /**
+     * Runs {@code work} in output.dir, or nothing when output.dir already holds a complete run (empty:
+     * a rerun of a finished scheduled job has nothing to do). Whatever {@code work} staged without
+     * committing is removed, however it ends.
+     */
+    <T> Optional<T> intoOutput(JobConfig config, OutputWork<T> work) throws IOException {
+        Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(sc.hadoopConfiguration(), config.output(),
+                runId);
+        if (directory.isEmpty()) {
+            return Optional.empty();
+        }
+        RunDirectory output = directory.get();
+        try {
+            return Optional.of(work.run(output));
+        } finally {
+            output.abort();
+        }
     }
 
     /** The dataset as cached shards on the executors, one partition per worker. */

@@ -12,7 +12,6 @@ import org.sparkcnn.data.ValidationSplit;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.eval.EvaluationResult;
-import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.RunReport;
 import org.sparkcnn.report.pictures.Picture;
 import org.sparkcnn.report.pictures.ReportPictures;
@@ -43,13 +42,7 @@ public final class TrainJob {
     /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<RunReport> run(JobConfig config) throws IOException {
         try (SparkRun spark = new SparkRun(config, "train")) {
-            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(spark.sc.hadoopConfiguration(),
-                    config.output(), spark.runId);
-            if (directory.isEmpty()) {
-                return Optional.empty();
-            }
-            RunDirectory output = directory.get();
-            try {
+            return spark.intoOutput(config, output -> {
                 DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
                 PreparedData train = preparer.train();
                 PreparedData test = preparer.test();
@@ -99,10 +92,8 @@ public final class TrainJob {
                         pictures.stream().map(Picture::fileName).toList());
                 ResultWriter.write(output, Optional.of(network), report, pictures);
                 QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
-                return Optional.of(report);
-            } finally {
-                output.abort();
-            }
+                return report;
+            });
         }
     }
 
