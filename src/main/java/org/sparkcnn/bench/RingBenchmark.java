@@ -1,26 +1,16 @@
 package org.sparkcnn.bench;
 
 import org.sparkcnn.allreduce.AllReduce;
-import org.sparkcnn.allreduce.RingConnector;
-import org.sparkcnn.allreduce.SharedMemoryAllReduce;
+import org.sparkcnn.allreduce.LocalGroup;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Times one all-reduce call on its own, for the scaling model (docs/scaling.md): the TCP ring over
@@ -56,52 +46,16 @@ public final class RingBenchmark {
     }
 
     private static double time(int peers, int floats, int calls, boolean tcp) throws IOException {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        String key = "bench-" + UUID.randomUUID();
-        List<RingConnector.Listener> listeners = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(peers);
-        try {
-            for (int i = 0; i < peers; i++) {
-                listeners.add(RingConnector.listen("127.0.0.1"));
+        List<double[]> perPeer = LocalGroup.run(tcp ? LocalGroup.Transport.TCP_RING : LocalGroup.Transport.SHARED_MEMORY,
+                peers, TIMEOUT, Duration.ofMinutes(10), (rank, group) -> timeCalls(group, floats, calls));
+        double[] slowest = new double[calls];
+        for (double[] mine : perPeer) {
+            for (int i = 0; i < calls; i++) {
+                slowest[i] = Math.max(slowest[i], mine[i]);
             }
-            List<String> addresses = listeners.stream().map(RingConnector.Listener::address).toList();
-            List<Future<double[]>> futures = new ArrayList<>();
-            for (int rank = 0; rank < peers; rank++) {
-                int r = rank;
-                futures.add(pool.submit(() -> {
-                    try (AllReduce group = tcp ? listeners.get(r).connect(r, addresses, secret, TIMEOUT)
-                            : SharedMemoryAllReduce.join(key, r, peers, TIMEOUT)) {
-                        return timeCalls(group, floats, calls);
-                    }
-                }));
-            }
-            double[] slowest = new double[calls];
-            for (Future<double[]> f : futures) {
-                double[] mine = peerResult(f);
-                for (int i = 0; i < calls; i++) {
-                    slowest[i] = Math.max(slowest[i], mine[i]);
-                }
-            }
-            Arrays.sort(slowest);
-            return slowest[calls / 2];
-        } finally {
-            for (RingConnector.Listener l : listeners) {
-                l.close();
-            }
-            pool.shutdownNow();
         }
-    }
-
-    private static double[] peerResult(Future<double[]> peer) throws IOException {
-        try {
-            return peer.get(10, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while timing all-reduce calls");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("timing all-reduce calls failed: " + e, e);
-        }
+        Arrays.sort(slowest);
+        return slowest[calls / 2];
     }
 
     private static double[] timeCalls(AllReduce group, int floats, int calls) throws IOException {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -145,41 +144,8 @@ class RingAllReduceTest {
         }
     }
 
-    @FunctionalInterface
-    private interface PeerBody {
-        float[] run(int rank, RingAllReduce ring) throws Exception;
-    }
-
-    private static List<float[]> runRing(int peers, PeerBody body) throws Exception {
-        List<RingConnector.Listener> listeners = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(peers);
-        try {
-            for (int i = 0; i < peers; i++) {
-                listeners.add(RingConnector.listen("127.0.0.1"));
-            }
-            List<String> addresses = listeners.stream().map(RingConnector.Listener::address).toList();
-            List<CompletableFuture<float[]>> futures = new ArrayList<>();
-            for (int rank = 0; rank < peers; rank++) {
-                int r = rank;
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try (RingAllReduce ring = listeners.get(r).connect(r, addresses, SECRET, Duration.ofSeconds(20))) {
-                        return body.run(r, ring);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, pool));
-            }
-            List<float[]> results = new ArrayList<>();
-            for (CompletableFuture<float[]> f : futures) {
-                results.add(f.get(40, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            for (RingConnector.Listener l : listeners) {
-                l.close();
-            }
-            pool.shutdownNow();
-        }
+    private static List<float[]> runRing(int peers, LocalGroup.Peer<float[]> body) throws IOException {
+        return LocalGroup.run(LocalGroup.Transport.TCP_RING, peers, Duration.ofSeconds(20), Duration.ofSeconds(40), body);
     }
 
     private static float[][] randomVectors(int count, int length, long seed) {

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,19 +27,17 @@ class SharedMemoryAllReduceTest {
     void everyPeerEndsWithTheSumOverManyRounds() throws Exception {
         for (int peers : new int[] {1, 2, 3}) {
             int length = 200_003; // more than one chunk, not divisible by the peers
-            String key = "sum-" + peers;
-            List<FloatBuffer> results = onPeers(peers, rank -> {
-                try (SharedMemoryAllReduce group = SharedMemoryAllReduce.join(key, rank, peers, Duration.ofSeconds(20))) {
-                    FloatBuffer data = direct(length);
-                    for (int i = 0; i < length; i++) {
-                        data.put(i, rank + i % 7);
-                    }
-                    for (int round = 0; round < 5; round++) {
-                        group.sumInPlace(data);
-                    }
-                    return data;
-                }
-            });
+            List<FloatBuffer> results = LocalGroup.run(LocalGroup.Transport.SHARED_MEMORY, peers, Duration.ofSeconds(20),
+                    Duration.ofSeconds(40), (rank, group) -> {
+                        FloatBuffer data = direct(length);
+                        for (int i = 0; i < length; i++) {
+                            data.put(i, rank + i % 7);
+                        }
+                        for (int round = 0; round < 5; round++) {
+                            group.sumInPlace(data);
+                        }
+                        return data;
+                    });
             // each round multiplies by the peer count after the first: sum_r(r + i%7) * peers^4
             for (FloatBuffer result : results) {
                 for (int i : new int[] {0, 1, 6, 100_000, length - 1}) {
@@ -70,29 +67,6 @@ class SharedMemoryAllReduceTest {
             leaving.get(10, TimeUnit.SECONDS);
             ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
             assertInstanceOf(IOException.class, e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    @FunctionalInterface
-    private interface PeerBody {
-        FloatBuffer run(int rank) throws Exception;
-    }
-
-    private static List<FloatBuffer> onPeers(int peers, PeerBody body) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(peers);
-        try {
-            List<Future<FloatBuffer>> futures = new ArrayList<>();
-            for (int rank = 0; rank < peers; rank++) {
-                int r = rank;
-                futures.add(pool.submit(() -> body.run(r)));
-            }
-            List<FloatBuffer> results = new ArrayList<>();
-            for (Future<FloatBuffer> f : futures) {
-                results.add(f.get(40, TimeUnit.SECONDS));
-            }
-            return results;
         } finally {
             pool.shutdownNow();
         }

@@ -5,8 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.sparkcnn.allreduce.RingAllReduce;
-import org.sparkcnn.allreduce.RingConnector;
+import org.sparkcnn.allreduce.LocalGroup;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
 import org.sparkcnn.data.MinibatchFactory;
@@ -14,12 +13,7 @@ import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.model.CnnArchitecture;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ResidentWorkerTest {
     /** No dropout, so that fitting a minibatch is deterministic and can be replayed outside the ring. */
     private static final ModelConfig NO_DROPOUT = new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0, 1.0);
-    private static final byte[] SECRET = new byte[32];
 
     @Test
     void workersAverageParametersOptimiserStateAndLossEveryRound() throws Exception {
@@ -50,35 +43,19 @@ class ResidentWorkerTest {
         INDArray expectedParams = alone0.params().add(alone1.params()).divi(2);
         INDArray expectedState = NetworkSnapshot.updaterState(alone0).add(NetworkSnapshot.updaterState(alone1)).divi(2);
 
-        List<RingConnector.Listener> listeners = List.of(RingConnector.listen("127.0.0.1"), RingConnector.listen("127.0.0.1"));
-        List<String> addresses = listeners.stream().map(RingConnector.Listener::address).toList();
         List<MultiLayerNetwork> networks = List.of(initial.toNetwork(), initial.toNetwork());
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<WorkerReport>> reports = new ArrayList<>();
-            for (int rank = 0; rank < 2; rank++) {
-                int r = rank;
-                reports.add(pool.submit(() -> {
-                    try (RingAllReduce ring = listeners.get(r).connect(r, addresses, SECRET, Duration.ofSeconds(30))) {
-                        // one round of 2 minibatches per worker: averaged once, after both
-                        return new ResidentWorker(networks.get(r), ring, true).fit(shares.get(r), 2, 1, (a, b, c) -> { });
-                    }
-                }));
-            }
-            for (int r = 0; r < 2; r++) {
-                WorkerReport report = reports.get(r).get(90, TimeUnit.SECONDS);
-                assertEquals(2, report.minibatches);
-                assertEquals(expectedLoss, report.roundLosses[0], 1e-5);
-                MultiLayerNetwork network = networks.get(r);
-                assertArrayEquals(expectedParams.toFloatVector(), network.params().toFloatVector(), 1e-6f);
-                assertArrayEquals(expectedState.toFloatVector(), NetworkSnapshot.updaterState(network).toFloatVector(),
-                        1e-9f);
-            }
-        } finally {
-            pool.shutdownNow();
-            for (RingConnector.Listener l : listeners) {
-                l.close();
-            }
+        // one round of 2 minibatches per worker: averaged once, after both
+        List<WorkerReport> reports = LocalGroup.run(LocalGroup.Transport.TCP_RING, 2, Duration.ofSeconds(30),
+                Duration.ofSeconds(90), (rank, ring) -> new ResidentWorker(networks.get(rank), ring, true)
+                        .fit(shares.get(rank), 2, 1, (a, b, c) -> { }));
+        for (int r = 0; r < 2; r++) {
+            WorkerReport report = reports.get(r);
+            assertEquals(2, report.minibatches);
+            assertEquals(expectedLoss, report.roundLosses[0], 1e-5);
+            MultiLayerNetwork network = networks.get(r);
+            assertArrayEquals(expectedParams.toFloatVector(), network.params().toFloatVector(), 1e-6f);
+            assertArrayEquals(expectedState.toFloatVector(), NetworkSnapshot.updaterState(network).toFloatVector(),
+                    1e-9f);
         }
     }
 
