@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** Benchmark results as a console table, CSV and JSON, with the same columns in each. */
 public final class BenchmarkTable {
@@ -17,10 +18,13 @@ public final class BenchmarkTable {
 
     private final List<BenchmarkResult> results;
     private final List<RingBenchmark.Measurement> ring;
+    private final Optional<PerCoreCost.Fit> perCore;
 
-    public BenchmarkTable(List<BenchmarkResult> results, List<RingBenchmark.Measurement> ring) {
+    public BenchmarkTable(List<BenchmarkResult> results, List<RingBenchmark.Measurement> ring,
+                          Optional<PerCoreCost.Fit> perCore) {
         this.results = List.copyOf(results);
         this.ring = List.copyOf(ring);
+        this.perCore = perCore;
     }
 
     public String console() {
@@ -40,6 +44,17 @@ public final class BenchmarkTable {
                         m.medianMillis()));
             }
         }
+        perCore.ifPresent(fit -> {
+            out.append(String.format(Locale.ROOT, "%nOne core (single JVM, 1 native thread):%n%10s %12s %9s%n",
+                    "batch", "ms/minibatch", "images/s"));
+            for (PerCoreCost.Point p : fit.points()) {
+                out.append(String.format(Locale.ROOT, "%10d %12.1f %9.0f%n", p.batchSize(), p.millisPerMinibatch(),
+                        p.imagesPerSecond()));
+            }
+            out.append(String.format(Locale.ROOT, "fit: %.1f ms per minibatch + %.3f ms per image; at most %.0f images/s "
+                    + "per core at any batch size%n", fit.fixedMillisPerMinibatch(), fit.marginalMillisPerImage(),
+                    fit.ceilingImagesPerSecond()));
+        });
         return out.toString();
     }
 
@@ -71,6 +86,13 @@ public final class BenchmarkTable {
             cases.add(node);
         }
         root.set("allReduceCalls", MAPPER.valueToTree(ring));
+        perCore.ifPresent(fit -> {
+            ObjectNode node = root.putObject("perCore");
+            node.set("points", MAPPER.valueToTree(fit.points()));
+            node.put("fixedMillisPerMinibatch", fit.fixedMillisPerMinibatch());
+            node.put("marginalMillisPerImage", fit.marginalMillisPerImage());
+            node.put("ceilingImagesPerSecond", fit.ceilingImagesPerSecond());
+        });
         return MAPPER.writeValueAsString(root);
     }
 }

@@ -6,6 +6,7 @@ import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
 import org.sparkcnn.model.CnnArchitecture;
+import org.sparkcnn.model.SubnormalFlush;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,9 @@ public final class SingleJvmTraining {
             long start = System.nanoTime();
             for (int i = 0; i < batches.size(); i++) {
                 network.fit(batches.get(i));
+                if ((i + 1) % SubnormalFlush.EVERY_MINIBATCHES == 0) {
+                    SubnormalFlush.optimizerState(network);
+                }
                 if ((i + 1) % 100 == 0) {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     LOG.info(String.format("single JVM epoch %d/%d  minibatch %d/%d  loss %.4f  %.0f images/s", epoch,

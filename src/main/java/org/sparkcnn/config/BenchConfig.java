@@ -10,10 +10,12 @@ import java.util.List;
  * @param allreduceAveragingFrequencies  one all-reduce case per averaging frequency
  * @param parameterAveraging             also run dl4j-spark's parameter averaging at training.averaging-frequency
  * @param ringPeers                      group sizes at which one all-reduce call is timed on its own
+ * @param perCoreBatchSizes              batch sizes at which one core's fit time is measured, [] to skip
  */
 public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integer> allreduceAveragingFrequencies,
-                          boolean parameterAveraging, List<Integer> ringPeers) {
+                          boolean parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes) {
     public BenchConfig {
+        perCoreBatchSizes = List.copyOf(perCoreBatchSizes);
         ringPeers = List.copyOf(ringPeers);
         singleJvmThreads = List.copyOf(singleJvmThreads);
         allreduceAveragingFrequencies = List.copyOf(allreduceAveragingFrequencies);

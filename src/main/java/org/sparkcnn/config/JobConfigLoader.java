@@ -211,7 +211,7 @@ public final class JobConfigLoader {
                     choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME));
             BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
                     intList("bench.allreduce-averaging-frequencies", 1), bool("bench.parameter-averaging"),
-                    intList("bench.ring-peers", 1));
+                    intList("bench.ring-peers", 1), perCoreBatchSizes());
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
@@ -294,6 +294,16 @@ public final class JobConfigLoader {
                 problems.add(key + ": expected a list of whole numbers, e.g. [1, 2]");
                 return List.of();
             }
+        }
+
+        /** [] (skip) or at least two different sizes: a line needs two points. */
+        private List<Integer> perCoreBatchSizes() {
+            String key = "bench.per-core-batch-sizes";
+            List<Integer> sizes = intList(key, 1);
+            if (!sizes.isEmpty() && sizes.stream().distinct().count() < 2) {
+                problems.add(key + ": expected [] or at least two different batch sizes, e.g. [32, 128, 512]");
+            }
+            return sizes;
         }
 
         private List<URI> mirrors() {

@@ -5,6 +5,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.bench.BenchmarkResult;
 import org.sparkcnn.bench.BenchmarkTable;
+import org.sparkcnn.bench.PerCoreCost;
 import org.sparkcnn.bench.ProcessCpu;
 import org.sparkcnn.bench.RingBenchmark;
 import org.sparkcnn.bench.SingleJvmTraining;
@@ -40,7 +41,7 @@ import java.util.Optional;
 /**
  * {@code sparkcnn bench}: trains the same CNN on the same data and budget several ways, side by side in
  * one run (single JVM without Spark, the all-reduce engine at several averaging frequencies, dl4j-spark's
- * parameter averaging), and records throughput, CPU cost, where the time went and the test accuracy each
+ * parameter averaging), measures what one core can do at all ({@link PerCoreCost}), and records throughput, CPU cost, where the time went and the test accuracy each
  * reached. Writes bench.csv and bench.json to output.dir.
  */
 public final class BenchJob {
@@ -62,9 +63,16 @@ public final class BenchJob {
                 Cases cases = new Cases(spark.sc, config, train, testShards, evaluator);
 
                 List<BenchmarkResult> results = new ArrayList<>();
-                if (!bench.singleJvmThreads().isEmpty()) {
+                Optional<PerCoreCost.Fit> perCore = Optional.empty();
+                if (!bench.singleJvmThreads().isEmpty() || !bench.perCoreBatchSizes().isEmpty()) {
                     LabeledImages data = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape())
                             .readRange(train.images(), train.labels(), 0, train.used());
+                    if (!bench.perCoreBatchSizes().isEmpty()) {
+                        LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
+                        NativeRuntime.limitThreads(1);
+                        perCore = Optional.of(PerCoreCost.measure(config.model(), data, train.shape().numClasses(),
+                                bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
+                    }
                     for (int threads : bench.singleJvmThreads()) {
                         results.add(cases.singleJvm(data, threads));
                     }
@@ -84,7 +92,7 @@ public final class BenchJob {
 
                 List<RingBenchmark.Measurement> ring = bench.ringPeers().isEmpty() ? List.of()
                         : RingBenchmark.run(bench.ringPeers(), exchangedFloats(config), 10);
-                BenchmarkTable table = new BenchmarkTable(results, ring);
+                BenchmarkTable table = new BenchmarkTable(results, ring, perCore);
                 String machine = Runtime.getRuntime().availableProcessors() + " cores, "
                         + ManagementFactory.getOperatingSystemMXBean().getArch() + ", Spark " + spark.sc.master()
                         + ", nd4j " + NativeRuntime.describeBackend();

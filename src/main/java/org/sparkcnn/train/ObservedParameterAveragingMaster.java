@@ -8,15 +8,17 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.sparkcnn.model.SubnormalFlush;
 
 import java.util.Random;
 
 /**
- * DL4J's parameter-averaging master with two changes that its builder cannot express:
+ * DL4J's parameter-averaging master with three changes that its builder cannot express:
  * <ul>
  *   <li>the driver hears about every averaging round (loss, position), for progress logs and reports;</li>
  *   <li>data stays where it is: minibatches are used straight from the executors' cached partitions
- *   (Direct approach, no export to disk, no repartitioning shuffle while partitions == workers).</li>
+ *   (Direct approach, no export to disk, no repartitioning shuffle while partitions == workers);</li>
+ *   <li>the averaged optimiser state is cleared of subnormal values ({@link SubnormalFlush}).</li>
  * </ul>
  */
 final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingMaster {
@@ -44,6 +46,11 @@ final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingM
     protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
                                   JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
         super.processResults(network, graph, results, splitNum, totalSplits);
+        // the averaged state is what every worker starts the next round from (rounds here cost ~1 s of
+        // Spark overhead, so flushing every round costs nothing noticeable)
+        if (network != null) {
+            SubnormalFlush.optimizerState(network.getNetwork());
+        }
         listener.roundCompleted(splitNum, totalSplits, network.getScore());
     }
 }

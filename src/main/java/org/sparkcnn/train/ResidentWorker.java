@@ -8,6 +8,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.allreduce.AllReduce;
+import org.sparkcnn.model.SubnormalFlush;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -55,6 +56,8 @@ final class ResidentWorker {
         report.rank = ring.rank();
         report.minibatches = minibatches.size();
         report.roundLosses = new double[rounds];
+        // every worker flushes after the same rounds, so averaged states stay identical
+        int roundsPerFlush = Math.max(1, SubnormalFlush.EVERY_MINIBATCHES / Math.max(1, minibatchesPerRound));
         for (int round = 0; round < rounds; round++) {
             long start = System.nanoTime();
             double lossSum = 0;
@@ -68,6 +71,9 @@ final class ResidentWorker {
             long computed = System.nanoTime();
             report.computeNanos += computed - start;
             double meanLoss = average(lossSum, fitted);
+            if ((round + 1) % roundsPerFlush == 0) {
+                SubnormalFlush.optimizerState(network);
+            }
             report.averagingNanos += System.nanoTime() - computed;
             report.roundLosses[round] = meanLoss;
             live.roundCompleted(round + 1, rounds, meanLoss);

@@ -38,8 +38,9 @@ class BenchIT {
         Path out = work.resolve("bench");
         CliRunner.Result result = CliRunner.run("bench", "--config", "conf/sparkcnn.conf",
                 "data.dir=" + MnistFixture.dir(), "data.train-limit=3000", "data.test-limit=2000",
+                "training.batch-size-per-worker=64",
                 "bench.single-jvm-threads=[1]", "bench.allreduce-averaging-frequencies=[5]",
-                "bench.parameter-averaging=true", "bench.ring-peers=[2]", "spark.master=local[2]",
+                "bench.parameter-averaging=true", "bench.ring-peers=[2]", "bench.per-core-batch-sizes=[16, 64]", "spark.master=local[2]",
                 "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + out);
         assertEquals(0, result.exitCode(), result.stderr());
         assertTrue(Files.exists(out.resolve(RunDirectory.SUCCESS)));
@@ -64,6 +65,17 @@ class BenchIT {
             assertEquals(2, call.get("peers").asInt());
             assertTrue(call.get("medianMillis").asDouble() > 0, call.toString());
         }
+
+        JsonNode perCore = new ObjectMapper().readTree(out.resolve(BenchmarkTable.JSON_FILE).toFile()).get("perCore");
+        assertEquals(List.of(16, 64), perCore.get("points").findValuesAsText("batchSize").stream().map(Integer::parseInt)
+                .toList());
+        for (JsonNode point : perCore.get("points")) {
+            assertTrue(point.get("minibatches").asInt() > 0 && point.get("millisPerMinibatch").asDouble() > 0, point.toString());
+        }
+        double marginal = perCore.get("marginalMillisPerImage").asDouble();
+        assertTrue(marginal > 0, "a bigger minibatch takes longer: " + perCore);
+        assertEquals(1000 / marginal, perCore.get("ceilingImagesPerSecond").asDouble(), 1e-6);
+        assertTrue(result.stderr().contains("One core (single JVM, 1 native thread)"), "the logged table shows it");
 
         List<String> csv = Files.readAllLines(out.resolve(BenchmarkTable.CSV_FILE));
         assertEquals(4, csv.size(), "header and one row per case");

@@ -34,7 +34,9 @@ class JobConfigLoaderTest {
     void defaultsDescribeTheTutorialCnnWithAdam() {
         JobConfig c = load("data.dir=/data/mnist");
         assertEquals(Optimizer.ADAM, c.model().optimizer());
-        assertEquals(0.001, c.model().learningRate());
+        assertEquals(0.002, c.model().learningRate());
+        assertEquals(0.5, c.model().learningRateDecay());
+        assertEquals(128, c.training().batchSizePerWorker());
         assertEquals(0.4, c.model().dropoutRate());
         assertEquals(URI.create("file:/data/mnist/train-images-idx3-ubyte.gz"), c.data().trainImages());
         assertEquals(URI.create("file:/data/mnist/t10k-labels-idx1-ubyte.gz"), c.data().testLabels());
@@ -81,6 +83,13 @@ class JobConfigLoaderTest {
         assertTrue(message.contains("training.engine: 'horovod' is not one of allreduce, parameter-averaging"), message);
         assertTrue(message.contains("bench.single-jvm-threads: 0 is less than 1"), message);
         assertTrue(message.contains("bench.ring-peers: expected a list of whole numbers"), message);
+
+        assertEquals(List.of(32, 128, 512), load().bench().perCoreBatchSizes());
+        assertEquals(List.of(), load("bench.per-core-batch-sizes=[]").bench().perCoreBatchSizes());
+        for (String oneLine : new String[] {"[64]", "[64, 64]"}) {
+            assertTrue(error(Optional.empty(), "bench.per-core-batch-sizes=" + oneLine).contains(
+                    "bench.per-core-batch-sizes: expected [] or at least two different batch sizes"), oneLine);
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two resident workers on a loopback ring must end a round with exactly the average of what each would
@@ -57,6 +58,28 @@ class ResidentWorkerTest {
             assertArrayEquals(expectedState.toFloatVector(), NetworkSnapshot.updaterState(network).toFloatVector(),
                     1e-9f);
         }
+    }
+
+    @Test
+    void subnormalOptimiserStateIsFlushedEveryTwentyMinibatches() throws Exception {
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        network.init();
+        // as after long training: Adam's moments of weights without gradient decayed into the subnormal range
+        NetworkSnapshot.updaterState(network).assign(1e-39f);
+        List<DataSet> batches = new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 20 * 8), 8, 5);
+        // 10 rounds of 2 minibatches: the flush comes after the 10th round, the last
+        LocalGroup.run(LocalGroup.Transport.SHARED_MEMORY, 1, Duration.ofSeconds(30), Duration.ofSeconds(90),
+                (rank, group) -> new ResidentWorker(network, group, true).fit(batches, 2, 10, (a, b, c) -> { }));
+        float[] state = NetworkSnapshot.updaterState(network).toFloatVector();
+        int subnormal = 0;
+        int zero = 0;
+        for (float v : state) {
+            subnormal += v != 0 && Math.abs(v) < Float.MIN_NORMAL ? 1 : 0;
+            zero += v == 0 ? 1 : 0;
+        }
+        assertEquals(0, subnormal, "subnormal optimiser state values left");
+        // the weights that got no gradient (zero-valued input pixels at the border, dead units) are the ones cleared
+        assertTrue(zero > 0, "no state value was flushed");
     }
 
     @Test

@@ -1,0 +1,25 @@
+package org.sparkcnn.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class PerCoreCostTest {
+
+    @Test
+    void theFitSeparatesTheCostOfAStepFromTheCostOfAnImage() {
+        // 12 ms per optimiser step + 1.5 ms per image, measured with +-1 ms of noise
+        PerCoreCost.Fit fit = PerCoreCost.fit(List.of(new PerCoreCost.Point(32, 10, 12 + 1.5 * 32 + 1),
+                new PerCoreCost.Point(128, 10, 12 + 1.5 * 128 - 1), new PerCoreCost.Point(512, 10, 12 + 1.5 * 512)));
+        assertEquals(1.5, fit.marginalMillisPerImage(), 0.01);
+        assertEquals(12, fit.fixedMillisPerMinibatch(), 1.0);
+        assertEquals(1000 / fit.marginalMillisPerImage(), fit.ceilingImagesPerSecond(), 1e-9);
+    }
+
+    @Test
+    void aPointKnowsItsThroughput() {
+        assertEquals(640, new PerCoreCost.Point(64, 3, 100).imagesPerSecond(), 1e-9);
+    }
+}
