@@ -2,6 +2,7 @@ package org.sparkcnn.bench;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
@@ -67,7 +68,7 @@ public final class PerCoreCost {
             // as many as asked for, or as the training set holds
             int timed = Math.min(Math.max(1, imagesPerPoint / batchSize), data.count() / batchSize - WARM_UP_MINIBATCHES);
             if (timed < 1) {
-                throw new IllegalArgumentException("bench.per-core-batch-sizes: batch size " + batchSize + " needs at least "
+                throw new BadInputException("bench.per-core-batch-sizes: batch size " + batchSize + " needs at least "
                         + (WARM_UP_MINIBATCHES + 1) * batchSize + " training images, the training set has " + data.count());
             }
             int needed = (WARM_UP_MINIBATCHES + timed) * batchSize;

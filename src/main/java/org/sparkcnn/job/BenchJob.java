@@ -41,8 +41,9 @@ import java.util.Optional;
 /**
  * {@code sparkcnn bench}: trains the same CNN on the same data and budget several ways, side by side in
  * one run (single JVM without Spark, the all-reduce engine at several averaging frequencies, dl4j-spark's
- * parameter averaging), measures what one core can do at all ({@link PerCoreCost}), and records throughput, CPU cost, where the time went and the test accuracy each
- * reached. Writes bench.csv and bench.json to output.dir.
+ * parameter averaging), measures what one core can do at all ({@link PerCoreCost}), and records
+ * throughput, CPU cost, where the time went and the test accuracy each reached. Writes bench.csv and
+ * bench.json to output.dir.
  */
 public final class BenchJob {
     private static final Logger LOG = LoggerFactory.getLogger(BenchJob.class);

@@ -14,8 +14,9 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
  * operation on a subnormal operand. Measured on the default model after 4 epochs: 10.5% of the optimiser
  * state was subnormal and training ran at 430 images/s per core instead of 600, the same network after a
  * flush. TensorFlow and PyTorch avoid this by putting the CPU into flush-to-zero mode; a JVM cannot set
- * that mode, so the state is flushed in place instead. The values lost are below 1.2e-38, where Adam's
- * update {@code m / (sqrt(v) + 1e-8)} is zero in float anyway.
+ * that mode, so the state is flushed in place instead. The values lost are below 1.2e-38: the Adam step
+ * they contribute to, {@code lr * m / (sqrt(v) + 1e-8)}, is some 20 orders of magnitude below what a float
+ * weight can register.
  *
  * <p>Subnormals reappear only slowly (a second moment takes ~16,000 steps to decay through the range), so
  * a flush every {@link #EVERY_MINIBATCHES} minibatches is enough; one flush of the default model's 6.5M

@@ -48,9 +48,7 @@ final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingM
         super.processResults(network, graph, results, splitNum, totalSplits);
         // the averaged state is what every worker starts the next round from (rounds here cost ~1 s of
         // Spark overhead, so flushing every round costs nothing noticeable)
-        if (network != null) {
-            SubnormalFlush.optimizerState(network.getNetwork());
-        }
+        SubnormalFlush.optimizerState(network.getNetwork());
         listener.roundCompleted(splitNum, totalSplits, network.getScore());
     }
 }

@@ -1,10 +1,15 @@
 package org.sparkcnn.bench;
 
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.config.Optimizer;
+import org.sparkcnn.data.MnistFixture;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class PerCoreCostTest {
 
@@ -16,6 +21,15 @@ class PerCoreCostTest {
         assertEquals(1.5, fit.marginalMillisPerImage(), 0.01);
         assertEquals(12, fit.fixedMillisPerMinibatch(), 1.0);
         assertEquals(1000 / fit.marginalMillisPerImage(), fit.ceilingImagesPerSecond(), 1e-9);
+    }
+
+    @Test
+    void aBatchSizeTheTrainingSetCannotFillIsRefusedNamingTheSetting() {
+        ModelConfig model = new ModelConfig(1, Optimizer.ADAM, 0.002, 0.9, 0, 0.4, 1.0);
+        BadInputException e = assertThrows(BadInputException.class, () -> PerCoreCost.measure(model,
+                MnistFixture.testSet().slice(0, 100), 10, List.of(4, 64), 64));
+        assertEquals("bench.per-core-batch-sizes: batch size 64 needs at least 384 training images, the training set "
+                + "has 100", e.getMessage());
     }
 
     @Test

@@ -40,7 +40,8 @@ class BenchIT {
                 "data.dir=" + MnistFixture.dir(), "data.train-limit=3000", "data.test-limit=2000",
                 "training.batch-size-per-worker=64",
                 "bench.single-jvm-threads=[1]", "bench.allreduce-averaging-frequencies=[5]",
-                "bench.parameter-averaging=true", "bench.ring-peers=[2]", "bench.per-core-batch-sizes=[16, 64]", "spark.master=local[2]",
+                "bench.parameter-averaging=true", "bench.ring-peers=[2]", "bench.per-core-batch-sizes=[16, 64]",
+                "spark.master=local[2]",
                 "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + out);
         assertEquals(0, result.exitCode(), result.stderr());
         assertTrue(Files.exists(out.resolve(RunDirectory.SUCCESS)));

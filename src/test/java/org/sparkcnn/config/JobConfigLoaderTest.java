@@ -86,9 +86,9 @@ class JobConfigLoaderTest {
 
         assertEquals(List.of(32, 128, 512), load().bench().perCoreBatchSizes());
         assertEquals(List.of(), load("bench.per-core-batch-sizes=[]").bench().perCoreBatchSizes());
-        for (String oneLine : new String[] {"[64]", "[64, 64]"}) {
-            assertTrue(error(Optional.empty(), "bench.per-core-batch-sizes=" + oneLine).contains(
-                    "bench.per-core-batch-sizes: expected [] or at least two different batch sizes"), oneLine);
+        for (String notALine : new String[] {"[64]", "[64, 64]"}) {
+            assertTrue(error(Optional.empty(), "bench.per-core-batch-sizes=" + notALine).contains(
+                    "bench.per-core-batch-sizes: expected [] or at least two different batch sizes"), notALine);
         }
     }
 
