@@ -7,9 +7,11 @@ import org.sparkcnn.config.Optimizer;
 import org.sparkcnn.data.MnistFixture;
 
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PerCoreCostTest {
 
@@ -21,6 +23,10 @@ class PerCoreCostTest {
         assertEquals(1.5, fit.marginalMillisPerImage(), 0.01);
         assertEquals(12, fit.fixedMillisPerMinibatch(), 1.0);
         assertEquals(1000 / fit.marginalMillisPerImage(), fit.ceilingImagesPerSecond(), 1e-9);
+
+        String console = new BenchmarkTable(List.of(), List.of(), Optional.of(fit)).console();
+        assertTrue(console.contains("       512        780.0       656"), console);
+        assertTrue(console.contains("at most 667 images/s per core"), console);
     }
 
     @Test
