@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,6 +15,7 @@ import java.net.SocketTimeoutException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Connects the peers of a {@link RingAllReduce}: each peer listens on an ephemeral port of its host,
@@ -26,6 +28,8 @@ import java.util.List;
  */
 public final class RingConnector {
     private static final Logger LOG = LoggerFactory.getLogger(RingConnector.class);
+    /** How often a peer waiting for its previous neighbour checks whether it should give up. */
+    private static final long ABANDON_CHECK_MILLIS = 1_000;
 
     private RingConnector() {
     }
@@ -62,6 +66,19 @@ public final class RingConnector {
          */
         public RingAllReduce connect(int rank, List<String> addresses, byte[] secret, Duration timeout)
                 throws IOException {
+            return connect(rank, addresses, secret, timeout, () -> Thread.currentThread().isInterrupted());
+        }
+
+        /**
+         * As {@link #connect(int, List, byte[], Duration)}, giving up early once {@code abandoned} says so.
+         *
+         * @param abandoned checked about once a second while waiting for the previous peer, e.g. "Spark killed
+         *                  this task": a peer that died before connecting fails the stage, and Spark's kill does
+         *                  not interrupt a blocked accept, so without it the survivors would wait the whole
+         *                  {@code timeout} (600 s by default) before the pass could be retried
+         */
+        public RingAllReduce connect(int rank, List<String> addresses, byte[] secret, Duration timeout,
+                                     BooleanSupplier abandoned) throws IOException {
             int size = addresses.size();
             if (size == 1) {
                 return RingAllReduce.alone();
@@ -78,7 +95,7 @@ public final class RingConnector {
                 hello.write(secret);
                 hello.writeInt(rank);
                 hello.flush();
-                fromPrevious = acceptPeer(previous, secret, timeoutMillis);
+                fromPrevious = acceptPeer(previous, secret, timeoutMillis, abandoned);
                 return new RingAllReduce(rank, size, toNext, fromPrevious);
             } catch (IOException | RuntimeException e) {
                 RingAllReduce.closeQuietly(toNext);
@@ -88,7 +105,8 @@ public final class RingConnector {
         }
 
         /** Waits for the previous rank, turning away connections that do not know the secret. */
-        private Socket acceptPeer(int expectedRank, byte[] secret, int timeoutMillis) throws IOException {
+        private Socket acceptPeer(int expectedRank, byte[] secret, int timeoutMillis, BooleanSupplier abandoned)
+                throws IOException {
             long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
             while (true) {
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
@@ -96,8 +114,17 @@ public final class RingConnector {
                     throw new SocketTimeoutException("ring peer " + expectedRank + " did not connect to "
                             + address() + " within " + timeoutMillis + " ms");
                 }
-                server.setSoTimeout((int) left);
-                Socket candidate = server.accept();
+                if (abandoned.getAsBoolean()) {
+                    throw new InterruptedIOException("gave up waiting for ring peer " + expectedRank
+                            + ": this task was cancelled");
+                }
+                server.setSoTimeout((int) Math.min(left, ABANDON_CHECK_MILLIS));
+                Socket candidate;
+                try {
+                    candidate = server.accept();
+                } catch (SocketTimeoutException e) {
+                    continue; // check the deadline and whether to give up
+                }
                 configure(candidate, timeoutMillis);
                 try {
                     DataInputStream in = new DataInputStream(candidate.getInputStream());

@@ -81,7 +81,8 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             try (AllReduce ring = oneJvm
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
                     addresses.size(), timeout)
-                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout)) {
+                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout,
+                    context::isInterrupted)) {
                 LOG.info("All-reduce worker joined {}: {} minibatches, {} rounds", ring, minibatches.size(), rounds);
                 ResidentWorker worker = new ResidentWorker(network, ring, averageUpdaterState);
                 RoundListener live = rank == 0

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real rings of peers on loopback, one thread per peer. */
 @Timeout(60)
@@ -125,6 +127,22 @@ class RingAllReduceTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPeerWaitingForANeighbourThatDiedBeforeConnectingGivesUpWhenCancelled() throws Exception {
+        // rank 1 listens but dies before it connects: rank 0 reaches it, then waits for it to connect back
+        try (RingConnector.Listener l0 = RingConnector.listen("127.0.0.1");
+             RingConnector.Listener l1 = RingConnector.listen("127.0.0.1")) {
+            List<String> addresses = List.of(l0.address(), l1.address());
+            long start = System.nanoTime();
+            long cancelAt = start + TimeUnit.MILLISECONDS.toNanos(500); // as when Spark kills the barrier stage
+            InterruptedIOException e = assertThrows(InterruptedIOException.class, () -> l0.connect(0, addresses, SECRET,
+                    Duration.ofSeconds(60), () -> System.nanoTime() > cancelAt));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(seconds < 10, "gave up after " + seconds + " s, not at once after the cancellation");
+            assertTrue(e.getMessage().contains("ring peer 1"), e.getMessage());
         }
     }
 
