@@ -54,6 +54,10 @@ if grep -E "org\.nd4j:nd4j-native:jar:[^:]*:?1\.0\.0-M2\.1:(compile|runtime)" "$
   echo "check-cuda-profile: nd4j-native (the CPU backend) is still packaged in the cuda profile" >&2
   status=1
 fi
+if grep -E "org\.bytedeco:(dnnl|opencl):jar:linux-x86_64:[^:]*:(compile|runtime)" "$tree" >&2; then
+  echo "check-cuda-profile: oneDNN's natives (the CPU training step) are packaged in the cuda profile" >&2
+  status=1
+fi
 if grep -E ":jar:(windows|macosx|android|ios|linux-(arm|ppc|armhf|arm64|ppc64le))[^:]*:" "$tree" | grep -v -- "- omitted" >&2; then
   echo "check-cuda-profile: natives of other platforms in the cuda profile (the -platform artifacts pull ~7 GB)" >&2
   status=1

@@ -45,8 +45,8 @@ public final class BenchmarkTable {
             }
         }
         perCore.ifPresent(fit -> {
-            out.append(String.format(Locale.ROOT, "%nOne core (single JVM, 1 native thread):%n%10s %12s %9s%n",
-                    "batch", "ms/minibatch", "images/s"));
+            out.append(String.format(Locale.ROOT, "%nOne core (single JVM, 1 native thread, %s kernels):%n%10s %12s %9s%n",
+                    fit.kernels(), "batch", "ms/minibatch", "images/s"));
             for (PerCoreCost.Point p : fit.points()) {
                 out.append(String.format(Locale.ROOT, "%10d %12.1f %9.0f%n", p.batchSize(), p.millisPerMinibatch(),
                         p.imagesPerSecond()));
@@ -88,6 +88,7 @@ public final class BenchmarkTable {
         root.set("allReduceCalls", MAPPER.valueToTree(ring));
         perCore.ifPresent(fit -> {
             ObjectNode node = root.putObject("perCore");
+            node.put("cpuKernels", fit.kernels());
             node.set("points", MAPPER.valueToTree(fit.points()));
             node.put("fixedMillisPerMinibatch", fit.fixedMillisPerMinibatch());
             node.put("marginalMillisPerImage", fit.marginalMillisPerImage());

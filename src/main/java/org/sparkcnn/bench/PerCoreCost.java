@@ -3,9 +3,12 @@ package org.sparkcnn.bench;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.fit.MinibatchFitter;
+import org.sparkcnn.fit.MinibatchFitters;
 import org.sparkcnn.model.CnnArchitecture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +38,12 @@ public final class PerCoreCost {
         }
     }
 
-    /** The least-squares line through the points. */
-    public record Fit(List<Point> points, double fixedMillisPerMinibatch, double marginalMillisPerImage) {
+    /**
+     * The least-squares line through the points.
+     *
+     * @param kernels what computed the forward and backward passes ({@code training.cpu-kernels})
+     */
+    public record Fit(String kernels, List<Point> points, double fixedMillisPerMinibatch, double marginalMillisPerImage) {
         public Fit {
             points = List.copyOf(points);
         }
@@ -54,8 +61,8 @@ public final class PerCoreCost {
      * @param batchSizes     at least two different sizes
      * @param imagesPerPoint images timed per batch size (at least one minibatch; fewer if the data is smaller)
      */
-    public static Fit measure(ModelConfig model, LabeledImages data, int numClasses, List<Integer> batchSizes,
-                              int imagesPerPoint) {
+    public static Fit measure(CpuKernels kernels, ModelConfig model, LabeledImages data, int numClasses,
+                              List<Integer> batchSizes, int imagesPerPoint) {
         if (batchSizes.stream().distinct().count() < 2) {
             throw new IllegalArgumentException("the per-core cost needs at least two batch sizes, got " + batchSizes);
         }
@@ -73,23 +80,26 @@ public final class PerCoreCost {
             }
             int needed = (WARM_UP_MINIBATCHES + timed) * batchSize;
             List<DataSet> batches = factory.toDataSets(data.slice(0, needed), batchSize, model.seed());
-            for (int i = 0; i < WARM_UP_MINIBATCHES; i++) {
-                network.fit(batches.get(i));
+            Point point;
+            try (MinibatchFitter fitter = MinibatchFitters.create(kernels, network, model.seed())) {
+                for (int i = 0; i < WARM_UP_MINIBATCHES; i++) {
+                    fitter.fit(batches.get(i));
+                }
+                long start = System.nanoTime();
+                for (int i = 0; i < timed; i++) {
+                    fitter.fit(batches.get(WARM_UP_MINIBATCHES + i));
+                }
+                point = new Point(batchSize, timed, (System.nanoTime() - start) / 1e6 / timed);
             }
-            long start = System.nanoTime();
-            for (int i = 0; i < timed; i++) {
-                network.fit(batches.get(WARM_UP_MINIBATCHES + i));
-            }
-            Point point = new Point(batchSize, timed, (System.nanoTime() - start) / 1e6 / timed);
             LOG.info(String.format("per-core cost: batch %d  %.1f ms per minibatch  %.0f images/s", batchSize,
                     point.millisPerMinibatch(), point.imagesPerSecond()));
             points.add(point);
         }
-        return fit(points);
+        return fit(kernels.name().toLowerCase(java.util.Locale.ROOT), points);
     }
 
     /** Ordinary least squares of milliseconds per minibatch against batch size. */
-    static Fit fit(List<Point> points) {
+    static Fit fit(String kernels, List<Point> points) {
         double n = points.size();
         double meanX = points.stream().mapToDouble(Point::batchSize).sum() / n;
         double meanY = points.stream().mapToDouble(Point::millisPerMinibatch).sum() / n;
@@ -100,6 +110,6 @@ public final class PerCoreCost {
             sxx += (p.batchSize() - meanX) * (p.batchSize() - meanX);
         }
         double marginal = sxy / sxx;
-        return new Fit(points, meanY - marginal * meanX, marginal);
+        return new Fit(kernels, points, meanY - marginal * meanX, marginal);
     }
 }

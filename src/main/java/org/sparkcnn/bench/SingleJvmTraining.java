@@ -2,9 +2,12 @@ package org.sparkcnn.bench;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.fit.MinibatchFitter;
+import org.sparkcnn.fit.MinibatchFitters;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.model.SubnormalFlush;
 import org.slf4j.Logger;
@@ -20,10 +23,12 @@ public final class SingleJvmTraining {
     private static final Logger LOG = LoggerFactory.getLogger(SingleJvmTraining.class);
 
     private final ModelConfig model;
+    private final CpuKernels kernels;
     private final int numClasses;
 
-    public SingleJvmTraining(ModelConfig model, int numClasses) {
+    public SingleJvmTraining(ModelConfig model, CpuKernels kernels, int numClasses) {
         this.model = model;
+        this.kernels = kernels;
         this.numClasses = numClasses;
     }
 
@@ -38,22 +43,32 @@ public final class SingleJvmTraining {
         network.init();
         MinibatchFactory factory = new MinibatchFactory(numClasses);
         long fitNanos = 0;
+        try (MinibatchFitter fitter = MinibatchFitters.create(kernels, network, model.seed())) {
+            fitNanos = fitEpochs(fitter, factory, data, epochs, batchSize);
+        }
+        return new Trained(network, fitNanos / 1e9);
+    }
+
+    private long fitEpochs(MinibatchFitter fitter, MinibatchFactory factory, LabeledImages data, int epochs,
+                           int batchSize) {
+        MultiLayerNetwork network = fitter.network();
+        long fitNanos = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             List<DataSet> batches = factory.toDataSets(data, batchSize, model.seed() * 1_000_003L + epoch);
             long start = System.nanoTime();
             for (int i = 0; i < batches.size(); i++) {
-                network.fit(batches.get(i));
+                double loss = fitter.fit(batches.get(i));
                 if ((i + 1) % SubnormalFlush.EVERY_MINIBATCHES == 0) {
                     SubnormalFlush.optimizerState(network);
                 }
                 if ((i + 1) % 100 == 0) {
                     double seconds = (System.nanoTime() - start) / 1e9;
                     LOG.info(String.format("single JVM epoch %d/%d  minibatch %d/%d  loss %.4f  %.0f images/s", epoch,
-                            epochs, i + 1, batches.size(), network.score(), (i + 1) * (double) batchSize / seconds));
+                            epochs, i + 1, batches.size(), loss, (i + 1) * (double) batchSize / seconds));
                 }
             }
             fitNanos += System.nanoTime() - start;
         }
-        return new Trained(network, fitNanos / 1e9);
+        return fitNanos;
     }
 }

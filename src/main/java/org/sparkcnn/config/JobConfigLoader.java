@@ -187,7 +187,8 @@ public final class JobConfigLoader {
                     intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
                     intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
                     intAtLeast("training.log-probabilities-every-rounds", 0),
-                    intAtLeast("training.peer-timeout-seconds", 1));
+                    intAtLeast("training.peer-timeout-seconds", 1),
+                    choice("training.cpu-kernels", CpuKernels.class, CpuKernels.ONEDNN));
             ValidationConfig validation = new ValidationConfig(validationEvery("training.validation.every"),
                     intAtLeast("training.early-stopping.patience", 0),
                     doubleIn("training.early-stopping.min-delta", 0, 1, false));

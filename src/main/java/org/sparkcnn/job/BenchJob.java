@@ -71,7 +71,8 @@ public final class BenchJob {
                     if (!bench.perCoreBatchSizes().isEmpty()) {
                         LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
                         NativeRuntime.limitThreads(1);
-                        perCore = Optional.of(PerCoreCost.measure(config.model(), data, train.shape().numClasses(),
+                        perCore = Optional.of(PerCoreCost.measure(config.training().cpuKernels(), config.model(), data,
+                                train.shape().numClasses(),
                                 bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
                     }
                     for (int threads : bench.singleJvmThreads()) {
@@ -140,7 +141,8 @@ public final class BenchJob {
             NativeRuntime.limitThreads(threads);
             double cpu = ProcessCpu.seconds();
             long start = System.nanoTime();
-            SingleJvmTraining.Trained trained = new SingleJvmTraining(config.model(), train.shape().numClasses())
+            SingleJvmTraining.Trained trained = new SingleJvmTraining(config.model(), config.training().cpuKernels(),
+                    train.shape().numClasses())
                     .train(data, epochs, batch, (data.count() + batch - 1) / batch);
             double wall = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = ProcessCpu.seconds() - cpu;

@@ -14,6 +14,9 @@ public final class NativeRuntime {
     /** DL4J M2.1 disables its platform helpers (oneDNN, cuDNN) unless this is "false". */
     public static final String HELPERS_DISABLE_PROPERTY = DL4JSystemProperties.DISABLE_HELPER_PROPERTY;
 
+    /** What {@link #limitThreads} was last given; 0 = never called. */
+    private static volatile int threadsPerTask;
+
     private NativeRuntime() {
     }
 
@@ -30,12 +33,24 @@ public final class NativeRuntime {
         if (threads <= 0) {
             return;
         }
+        threadsPerTask = threads;
         org.nd4j.linalg.factory.Environment environment = Nd4j.getEnvironment();
         if (environment.maxThreads() != threads || environment.maxMasterThreads() != threads) {
             environment.setMaxThreads(threads);
             environment.setMaxMasterThreads(threads);
             LOG.info("nd4j native threads limited to {} per task", threads);
         }
+    }
+
+    /**
+     * Native threads one training task may use: what {@link #limitThreads} was given, else nd4j's own
+     * limit. nd4j caps its reported limit at {@code OMP_NUM_THREADS}, which {@code bin/sparkcnn} and the
+     * submit scripts set to 1 so that concurrent tasks do not oversubscribe; code that sets OpenMP's
+     * count per thread (the oneDNN step) uses this instead.
+     */
+    public static int threadsPerTask() {
+        int threads = threadsPerTask;
+        return threads > 0 ? threads : Math.max(1, Nd4j.getEnvironment().maxThreads());
     }
 
     /** A one-line description of the native backend, for logs and reports (e.g. "CPU, oneDNN on"). */

@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.sparkcnn.allreduce.AllReduce;
 import org.sparkcnn.allreduce.RingConnector;
 import org.sparkcnn.allreduce.SharedMemoryAllReduce;
+import org.sparkcnn.config.CpuKernels;
+import org.sparkcnn.fit.MinibatchFitter;
+import org.sparkcnn.fit.MinibatchFitters;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
@@ -41,9 +44,10 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final long passId;
     private final long seed;
     private final int peerTimeoutSeconds;
+    private final CpuKernels cpuKernels;
 
     AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
-                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds) {
+                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds, CpuKernels cpuKernels) {
         this.start = start;
         this.minibatchesPerRound = minibatchesPerRound;
         this.averageUpdaterState = averageUpdaterState;
@@ -51,6 +55,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         this.passId = passId;
         this.seed = seed;
         this.peerTimeoutSeconds = peerTimeoutSeconds;
+        this.cpuKernels = cpuKernels;
     }
 
     @Override
@@ -76,15 +81,18 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             int rounds = Math.max(1, (mostMinibatches + minibatchesPerRound - 1) / minibatchesPerRound);
             MultiLayerNetwork network = start.value().toNetwork();
             // every worker must draw its own dropout masks: the network's init reseeded the generator
-            Nd4j.getRandom().setSeed(seed * 1_000_003L + rank);
+            long dropoutSeed = seed * 1_000_003L + rank;
+            Nd4j.getRandom().setSeed(dropoutSeed);
             Duration timeout = Duration.ofSeconds(peerTimeoutSeconds);
             try (AllReduce ring = oneJvm
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
                     addresses.size(), timeout)
                     : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout,
-                    context::isInterrupted)) {
+                    context::isInterrupted);
+                 MinibatchFitter fitter = MinibatchFitters.create(cpuKernels, network, dropoutSeed * 31 + passId)) {
                 LOG.info("All-reduce worker joined {}: {} minibatches, {} rounds", ring, minibatches.size(), rounds);
-                ResidentWorker worker = new ResidentWorker(network, ring, averageUpdaterState);
+                // (the oneDNN step draws its own masks, seeded above, and new ones each pass)
+                ResidentWorker worker = new ResidentWorker(fitter, ring, averageUpdaterState);
                 RoundListener live = rank == 0
                         ? (round, total, loss) -> SparkCnnPlugin.sendToDriver(new RoundProgress(passId, round, total, loss))
                         : (round, total, loss) -> { };

@@ -8,6 +8,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.allreduce.AllReduce;
+import org.sparkcnn.fit.MinibatchFitter;
 import org.sparkcnn.model.SubnormalFlush;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ final class ResidentWorker {
     /** Two extra floats ride along with the parameters: the round's summed loss and minibatch count. */
     private static final int LOSS_SLOTS = 2;
 
+    private final MinibatchFitter fitter;
     private final MultiLayerNetwork network;
     private final AllReduce ring;
     private final boolean averageUpdaterState;
@@ -34,8 +36,9 @@ final class ResidentWorker {
     /** Parameters, optimiser state and loss slots, contiguous so that one ring call averages them all. */
     private final INDArray exchange;
 
-    ResidentWorker(MultiLayerNetwork network, AllReduce ring, boolean averageUpdaterState) {
-        this.network = network;
+    ResidentWorker(MinibatchFitter fitter, AllReduce ring, boolean averageUpdaterState) {
+        this.fitter = fitter;
+        this.network = fitter.network();
         this.ring = ring;
         INDArray state = NetworkSnapshot.updaterState(network);
         this.averageUpdaterState = averageUpdaterState && state != null;
@@ -64,8 +67,7 @@ final class ResidentWorker {
             int fitted = 0;
             int end = Math.min(minibatches.size(), (round + 1) * minibatchesPerRound);
             for (int b = round * minibatchesPerRound; b < end; b++) {
-                network.fit(minibatches.get(b));
-                lossSum += network.score();
+                lossSum += fitter.fit(minibatches.get(b));
                 fitted++;
             }
             long computed = System.nanoTime();

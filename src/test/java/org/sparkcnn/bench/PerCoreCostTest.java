@@ -18,7 +18,7 @@ class PerCoreCostTest {
     @Test
     void theFitSeparatesTheCostOfAStepFromTheCostOfAnImage() {
         // 12 ms per optimiser step + 1.5 ms per image, measured with +-1 ms of noise
-        PerCoreCost.Fit fit = PerCoreCost.fit(List.of(new PerCoreCost.Point(32, 10, 12 + 1.5 * 32 + 1),
+        PerCoreCost.Fit fit = PerCoreCost.fit("onednn", List.of(new PerCoreCost.Point(32, 10, 12 + 1.5 * 32 + 1),
                 new PerCoreCost.Point(128, 10, 12 + 1.5 * 128 - 1), new PerCoreCost.Point(512, 10, 12 + 1.5 * 512)));
         assertEquals(1.5, fit.marginalMillisPerImage(), 0.01);
         assertEquals(12, fit.fixedMillisPerMinibatch(), 1.0);
@@ -32,7 +32,7 @@ class PerCoreCostTest {
     @Test
     void aBatchSizeTheTrainingSetCannotFillIsRefusedNamingTheSetting() {
         ModelConfig model = new ModelConfig(1, Optimizer.ADAM, 0.002, 0.9, 0, 0.4, 1.0);
-        BadInputException e = assertThrows(BadInputException.class, () -> PerCoreCost.measure(model,
+        BadInputException e = assertThrows(BadInputException.class, () -> PerCoreCost.measure(org.sparkcnn.config.CpuKernels.ONEDNN, model,
                 MnistFixture.testSet().slice(0, 100), 10, List.of(4, 64), 64));
         assertEquals("bench.per-core-batch-sizes: batch size 64 needs at least 384 training images, the training set "
                 + "has 100", e.getMessage());

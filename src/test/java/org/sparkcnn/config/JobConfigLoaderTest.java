@@ -71,6 +71,14 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void cpuKernelsDefaultToOneDnnAndAreValidated() {
+        assertEquals(CpuKernels.ONEDNN, load().training().cpuKernels());
+        assertEquals(CpuKernels.DL4J, load("training.cpu-kernels=dl4j").training().cpuKernels());
+        String message = error(Optional.empty(), "training.cpu-kernels=mkl");
+        assertTrue(message.contains("training.cpu-kernels: 'mkl' is not one of onednn, dl4j"), message);
+    }
+
+    @Test
     void engineAndBenchSettingsParseAndAreValidated() {
         assertEquals(TrainingEngine.ALLREDUCE, load().training().engine());
         JobConfig c = load("training.engine=parameter-averaging", "bench.allreduce-averaging-frequencies=[2, 8]",

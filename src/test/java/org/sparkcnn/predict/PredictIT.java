@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.cli.SparkCnn;
+import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.config.TrainingEngine;
@@ -81,7 +82,8 @@ class PredictIT {
     /** Runs {@code body} with a SparkSession, stopped afterwards: the CLI runs need the JVM's only SparkContext. */
     private static <T> T withSession(java.util.function.Function<SparkSession, T> body) {
         SparkContextFactory.create(new SparkSettings(Optional.of("local[2]"), "predict-it",
-                Map.of("spark.ui.enabled", "false")), new TrainingConfig(TrainingEngine.ALLREDUCE, 1, 64, 5, 0, 0, true, 0, 10, 0, 600));
+                Map.of("spark.ui.enabled", "false")), new TrainingConfig(TrainingEngine.ALLREDUCE, 1, 64, 5, 0, 0, true, 0, 10, 0, 600,
+                CpuKernels.ONEDNN));
         SparkSession session = SparkSession.builder().getOrCreate();
         try {
             return body.apply(session);

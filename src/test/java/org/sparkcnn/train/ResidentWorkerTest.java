@@ -10,6 +10,7 @@ import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
 import org.sparkcnn.data.MinibatchFactory;
 import org.sparkcnn.data.MnistFixture;
+import org.sparkcnn.fit.Dl4jFitter;
 import org.sparkcnn.model.CnnArchitecture;
 
 import java.time.Duration;
@@ -47,7 +48,7 @@ class ResidentWorkerTest {
         List<MultiLayerNetwork> networks = List.of(initial.toNetwork(), initial.toNetwork());
         // one round of 2 minibatches per worker: averaged once, after both
         List<WorkerReport> reports = LocalGroup.run(LocalGroup.Transport.TCP_RING, 2, Duration.ofSeconds(30),
-                Duration.ofSeconds(90), (rank, ring) -> new ResidentWorker(networks.get(rank), ring, true)
+                Duration.ofSeconds(90), (rank, ring) -> new ResidentWorker(new Dl4jFitter(networks.get(rank)), ring, true)
                         .fit(shares.get(rank), 2, 1, (a, b, c) -> { }));
         for (int r = 0; r < 2; r++) {
             WorkerReport report = reports.get(r);
@@ -69,7 +70,7 @@ class ResidentWorkerTest {
         List<DataSet> batches = new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 20 * 8), 8, 5);
         // 10 rounds of 2 minibatches: the flush comes after the 10th round, the last
         LocalGroup.run(LocalGroup.Transport.SHARED_MEMORY, 1, Duration.ofSeconds(30), Duration.ofSeconds(90),
-                (rank, group) -> new ResidentWorker(network, group, true).fit(batches, 2, 10, (a, b, c) -> { }));
+                (rank, group) -> new ResidentWorker(new Dl4jFitter(network), group, true).fit(batches, 2, 10, (a, b, c) -> { }));
         float[] state = NetworkSnapshot.updaterState(network).toFloatVector();
         int subnormal = 0;
         int zero = 0;

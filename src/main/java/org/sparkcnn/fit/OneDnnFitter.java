@@ -1,0 +1,124 @@
+package org.sparkcnn.fit;
+
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.sparkcnn.model.NativeRuntime;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training step with oneDNN's primitives called directly ({@link OneDnnGraph}) for the forward and
+ * backward pass, and DL4J's own updater for the optimiser step, so learning-rate schedules, Adam's state,
+ * regularisation and the division by the minibatch size are exactly DL4J's. Only for sparkcnn's CNN on the
+ * CPU backend ({@link CnnLayout#of} says whether a network qualifies).
+ */
+public final class OneDnnFitter implements MinibatchFitter {
+    private final MultiLayerNetwork network;
+    private final CnnLayout layout;
+    private final INDArray gradients;
+    private final Gradient gradient;
+    private final SplittableRandom random;
+    /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
+    private final Map<Integer, OneDnnGraph> graphs = new HashMap<>();
+
+    /**
+     * @param dropoutSeed seeds dropout (give each worker its own)
+     * @throws IllegalArgumentException if the network is not sparkcnn's CNN in float32
+     */
+    public OneDnnFitter(MultiLayerNetwork network, long dropoutSeed) {
+        String unsupported = unsupportedBecause(network);
+        if (!unsupported.isEmpty()) {
+            throw new IllegalArgumentException("the oneDNN training step cannot train this network: " + unsupported);
+        }
+        this.network = network;
+        this.layout = CnnLayout.of(network).layout().orElseThrow();
+        if (network.getFlattenedGradients() == null) {
+            network.initGradientsView();
+        }
+        this.gradients = network.getFlattenedGradients();
+        // the updater steps the whole flat gradient view at once (DL4J's "not external" path)
+        this.gradient = new DefaultGradient(gradients);
+        for (int i = 0; i < network.getnLayers(); i++) {
+            for (String param : network.getLayer(i).paramTable().keySet()) {
+                long offset = network.getLayer(i).getParam(param).offset();
+                long length = network.getLayer(i).getParam(param).length();
+                gradient.setGradientFor(i + "_" + param, gradients.reshape(gradients.length())
+                        .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + length)));
+            }
+        }
+        this.random = new SplittableRandom(dropoutSeed);
+    }
+
+    /** Why {@link OneDnnFitter} cannot train {@code network}; empty when it can. */
+    public static String unsupportedBecause(MultiLayerNetwork network) {
+        return network.params().dataType() != DataType.FLOAT ? "parameters are not float32"
+                : CnnLayout.of(network).unsupportedBecause();
+    }
+
+    @Override
+    public double fit(DataSet minibatch) {
+        INDArray features = contiguous(minibatch.getFeatures());
+        float[] labels = minibatch.getLabels().dup('c').data().asFloat();
+        int batch = (int) features.size(0);
+        if (features.length() != (long) batch * layout.rows() * layout.cols() || labels.length != batch * layout.classes()) {
+            throw new IllegalArgumentException("minibatch of " + batch + " images does not fit the network's "
+                    + layout.rows() + "x" + layout.cols() + " images and " + layout.classes() + " classes");
+        }
+        useNativeThreads();
+        OneDnnGraph graph = graphs.computeIfAbsent(batch, n -> new OneDnnGraph(layout, n,
+                network.params().data().addressPointer(), gradients.data().addressPointer()));
+        Pointer images = features.data().addressPointer();
+        double loss = graph.forwardBackward(images, labels, random);
+
+        // DL4J's step, as its StochasticGradientDescent takes it after computing the gradient
+        Updater updater = network.getUpdater();
+        int iteration = BaseOptimizer.getIterationCount(network);
+        updater.update(network, gradient, iteration, BaseOptimizer.getEpochCount(network), batch,
+                LayerWorkspaceMgr.noWorkspaces());
+        network.params().subi(gradients.reshape(network.params().shape()));
+        BaseOptimizer.incrementIterationCount(network, 1);
+        return loss + network.calcRegularizationScore(true);
+    }
+
+    /**
+     * oneDNN parallelises with OpenMP, which nd4j loaded and shares with it; OpenMP's thread count is per
+     * calling thread, so this thread gets the task's count ({@code training.threads-per-task}), whatever
+     * {@code OMP_NUM_THREADS} the process started with. oneDNN sizes its work split when a primitive is
+     * created, so this runs before the graph is built.
+     */
+    private static void useNativeThreads() {
+        NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int threads = NativeRuntime.threadsPerTask();
+        if (nativeOps.ompGetMaxThreads() != threads) {
+            nativeOps.setOmpNumThreads(threads);
+        }
+    }
+
+    private static INDArray contiguous(INDArray features) {
+        INDArray floats = features.dataType() == DataType.FLOAT ? features : features.castTo(DataType.FLOAT);
+        return floats.ordering() == 'c' && !floats.isView() ? floats : floats.dup('c');
+    }
+
+    @Override
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    @Override
+    public void close() {
+        graphs.values().forEach(OneDnnGraph::close);
+        graphs.clear();
+    }
+}
