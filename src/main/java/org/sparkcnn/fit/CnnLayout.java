@@ -106,6 +106,11 @@ record CnnLayout(int rows, int cols, int conv1Channels, int conv2Channels, int k
         } else if (dropout != null) {
             return Result.unsupported("the output layer's dropout is not plain dropout");
         }
+        // the oneDNN step reads these arrays in place: row-major convolution weights, column-major dense ones
+        if (network.getLayer(0).getParam("W").ordering() != 'c' || network.getLayer(2).getParam("W").ordering() != 'c'
+                || network.getLayer(4).getParam("W").ordering() != 'f' || network.getLayer(5).getParam("W").ordering() != 'f') {
+            return Result.unsupported("the weights are not in DL4J's usual memory layouts");
+        }
         int conv1 = (int) c1.getNOut();
         int conv2 = (int) c2.getNOut();
         int kernel = c1.getKernelSize()[0];

@@ -167,7 +167,8 @@ final class OneDnnGraph implements AutoCloseable {
         images.set_data_handle(imagesData);
         toHidden.run();
 
-        // inverted dropout, as DL4J's: kept values are scaled by 1 / retain probability
+        // inverted dropout, as DL4J's: kept values are scaled by 1 / retain probability (gradientValues is
+        // free until the backward pass, so it carries the dropped-out values to oneDNN)
         hidden.get(hiddenValues);
         float scale = (float) (1.0 / retainProbability);
         for (int i = 0; i < hiddenValues.length; i++) {

@@ -63,8 +63,10 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         BarrierTaskContext context = BarrierTaskContext.get();
         int rank = context.partitionId();
         BarrierTaskInfo[] tasks = context.getTaskInfos();
+        long started = System.nanoTime();
         List<DataSet> minibatches = new ArrayList<>();
         partition.foreach(minibatches::add);
+        long minibatchesBuilt = System.nanoTime();
         try (RingConnector.Listener listener = RingConnector.listen(RingConnector.hostOf(tasks[rank].address()))) {
             // one allGather swaps both where the peers are and how long this pass is
             String[] peers = context.allGather(SharedMemoryAllReduce.JVM_ID + " " + listener.address() + " "
@@ -79,7 +81,9 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
                 mostMinibatches = Math.max(mostMinibatches, Integer.parseInt(parts[2]));
             }
             int rounds = Math.max(1, (mostMinibatches + minibatchesPerRound - 1) / minibatchesPerRound);
+            long gathered = System.nanoTime();
             MultiLayerNetwork network = start.value().toNetwork();
+            long modelBuilt = System.nanoTime();
             // every worker must draw its own dropout masks: the network's init reseeded the generator
             long dropoutSeed = seed * 1_000_003L + rank;
             Nd4j.getRandom().setSeed(dropoutSeed);
@@ -90,7 +94,11 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
                     : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout,
                     context::isInterrupted);
                  MinibatchFitter fitter = MinibatchFitters.create(cpuKernels, network, dropoutSeed * 31 + passId)) {
-                LOG.info("All-reduce worker joined {}: {} minibatches, {} rounds", ring, minibatches.size(), rounds);
+                LOG.info(String.format("All-reduce worker joined %s: %d minibatches, %d rounds; set-up %.2f s "
+                                + "(minibatches %.2f s, waiting for the other tasks to start %.2f s, model %.2f s)",
+                        ring, minibatches.size(), rounds, (System.nanoTime() - started) / 1e9,
+                        (minibatchesBuilt - started) / 1e9, (gathered - minibatchesBuilt) / 1e9,
+                        (modelBuilt - gathered) / 1e9));
                 // (the oneDNN step draws its own masks, seeded above, and new ones each pass)
                 ResidentWorker worker = new ResidentWorker(fitter, ring, averageUpdaterState);
                 RoundListener live = rank == 0
