@@ -28,6 +28,8 @@ public final class OneDnnFitter implements MinibatchFitter {
     private final MultiLayerNetwork network;
     private final CnnLayout layout;
     private final INDArray gradients;
+    /** The same gradient buffer in the parameters' shape, for the parameter update. */
+    private final INDArray gradientsAsParameters;
     private final Gradient gradient;
     private final SplittableRandom random;
     /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
@@ -38,16 +40,15 @@ public final class OneDnnFitter implements MinibatchFitter {
      * @throws IllegalArgumentException if the network is not sparkcnn's CNN in float32
      */
     public OneDnnFitter(MultiLayerNetwork network, long dropoutSeed) {
-        String unsupported = unsupportedBecause(network);
-        if (!unsupported.isEmpty()) {
-            throw new IllegalArgumentException("the oneDNN training step cannot train this network: " + unsupported);
-        }
+        CnnLayout.Result result = layoutOf(network);
+        this.layout = result.layout().orElseThrow(() -> new IllegalArgumentException(
+                "the oneDNN training step cannot train this network: " + result.unsupportedBecause()));
         this.network = network;
-        this.layout = CnnLayout.of(network).layout().orElseThrow();
         if (network.getFlattenedGradients() == null) {
             network.initGradientsView();
         }
         this.gradients = network.getFlattenedGradients();
+        this.gradientsAsParameters = gradients.reshape(network.params().shape());
         // the updater steps the whole flat gradient view at once (DL4J's "not external" path)
         this.gradient = new DefaultGradient(gradients);
         for (int i = 0; i < network.getnLayers(); i++) {
@@ -63,8 +64,12 @@ public final class OneDnnFitter implements MinibatchFitter {
 
     /** Why {@link OneDnnFitter} cannot train {@code network}; empty when it can. */
     public static String unsupportedBecause(MultiLayerNetwork network) {
-        return network.params().dataType() != DataType.FLOAT ? "parameters are not float32"
-                : CnnLayout.of(network).unsupportedBecause();
+        return layoutOf(network).unsupportedBecause();
+    }
+
+    private static CnnLayout.Result layoutOf(MultiLayerNetwork network) {
+        return network.params().dataType() != DataType.FLOAT ? CnnLayout.Result.unsupported("parameters are not float32")
+                : CnnLayout.of(network);
     }
 
     @Override
@@ -87,7 +92,7 @@ public final class OneDnnFitter implements MinibatchFitter {
         int iteration = BaseOptimizer.getIterationCount(network);
         updater.update(network, gradient, iteration, BaseOptimizer.getEpochCount(network), batch,
                 LayerWorkspaceMgr.noWorkspaces());
-        network.params().subi(gradients.reshape(network.params().shape()));
+        network.params().subi(gradientsAsParameters);
         BaseOptimizer.incrementIterationCount(network, 1);
         return loss + network.calcRegularizationScore(true);
     }
