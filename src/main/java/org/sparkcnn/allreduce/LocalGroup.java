@@ -40,8 +40,9 @@ public final class LocalGroup {
      * Forms a group of {@code peers}, runs {@code peer} on each and returns their results by rank.
      *
      * @param joinTimeout how long a peer waits for the others to join
-     * @param runTimeout  how long to wait for each peer's result
-     * @throws IOException when a peer fails or does not finish in time
+     * @param runTimeout  how long to wait for every peer's result
+     * @throws IOException when a peer fails or does not finish in time: the first peer's by rank, once every
+     *                     peer has ended or the time is up
      */
     public static <T> List<T> run(Transport transport, int peers, Duration joinTimeout, Duration runTimeout,
                                   Peer<T> peer) throws IOException {
@@ -68,9 +69,26 @@ public final class LocalGroup {
                     }
                 }));
             }
+            // every peer's end is awaited (until one deadline) before the first failure is reported, so
+            // that the peers of a failed one end by themselves, not because the pool is shut down
+            long deadline = System.nanoTime() + runTimeout.toNanos();
             List<T> results = new ArrayList<>();
+            IOException firstFailure = null;
             for (Future<T> f : futures) {
-                results.add(resultOf(f, runTimeout));
+                try {
+                    results.add(resultOf(f, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), runTimeout));
+                } catch (InterruptedIOException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (firstFailure == null) {
+                        firstFailure = e;
+                    } else {
+                        firstFailure.addSuppressed(e);
+                    }
+                }
+            }
+            if (firstFailure != null) {
+                throw firstFailure;
             }
             return results;
         } finally {
@@ -81,9 +99,9 @@ public final class LocalGroup {
         }
     }
 
-    private static <T> T resultOf(Future<T> peer, Duration timeout) throws IOException {
+    private static <T> T resultOf(Future<T> peer, Duration left, Duration timeout) throws IOException {
         try {
-            return peer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return peer.get(left.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for an all-reduce peer");

@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -12,6 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Sums a float vector across the peers of a ring, in place on every peer: a reduce-scatter followed by
@@ -111,7 +114,13 @@ public final class RingAllReduce implements AllReduce {
         });
         receive(data, chunkStart(receiveChunk, length), chunkStart(receiveChunk + 1, length), add);
         try {
-            sent.get();
+            // bounded like a read: a write to a peer that stopped reading blocks once the socket buffers
+            // are full, and TCP has no write timeout
+            int timeoutMillis = fromPrevious.getSoTimeout();
+            sent.get(timeoutMillis == 0 ? Long.MAX_VALUE : timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("the next peer did not take this peer's data within "
+                    + fromPrevious.getSoTimeout() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while sending to the next peer", e);

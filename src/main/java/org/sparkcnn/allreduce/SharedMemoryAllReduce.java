@@ -6,18 +6,21 @@ import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@link AllReduce} for peers that all run in one JVM (Spark local mode, or one executor running every
  * task): the peers read each other's vectors directly instead of sending them through TCP loopback,
  * which on a busy machine costs more CPU than the training step's own averaging. Each peer sums one
  * slice of the vector over all peers and writes the total back into every peer's vector, so the work
- * is split evenly as in the ring.
+ * is split evenly as in the ring. Each slice is summed in rank order by the same peer whatever the
+ * timing, so the result is the same in every run.
+ *
+ * <p>A peer that leaves ({@link #close()}), fails, is interrupted or times out aborts the whole group at
+ * once: the peers waiting for it wake within milliseconds with an {@link IOException} instead of waiting
+ * their timeout (600 s by default) for a peer that will never come.
  */
 public final class SharedMemoryAllReduce implements AllReduce {
     /** Identifies this JVM among the peers, to tell whether they can share memory. */
@@ -32,15 +35,72 @@ public final class SharedMemoryAllReduce implements AllReduce {
     private final long timeoutNanos;
     private final float[] total = new float[CHUNK_FLOATS];
     private final float[] addend = new float[CHUNK_FLOATS];
-    private boolean failed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
+    /**
+     * The peers' vectors and a barrier that any peer can break for all. Not {@link
+     * java.util.concurrent.CyclicBarrier}: that one only breaks when a peer waiting on it gives up, and a
+     * peer that failed before it arrived never does.
+     */
     private static final class Group {
         final FloatBuffer[] vectors;
-        final CyclicBarrier barrier;
+        private int arrived;
+        private long generation;
+        /** Why the group can no longer be used; null while it can. */
+        private String abortedBecause;
+        private int closed;
 
         Group(int size) {
             vectors = new FloatBuffer[size];
-            barrier = new CyclicBarrier(size);
+        }
+
+        synchronized void await(int rank, long timeoutNanos) throws IOException {
+            check();
+            long gen = generation;
+            if (++arrived == vectors.length) {
+                arrived = 0;
+                generation++;
+                notifyAll();
+                return;
+            }
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (generation == gen) {
+                check();
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    abort("peer " + rank + " waited " + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos)
+                            + " s for the others");
+                    check();
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    abort("peer " + rank + " was interrupted");
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the other peers");
+                }
+            }
+        }
+
+        private void check() throws IOException {
+            if (abortedBecause != null) {
+                throw new IOException("the shared-memory group is broken: " + abortedBecause);
+            }
+        }
+
+        /** Wakes every waiting peer with an error; the first reason is kept. */
+        synchronized void abort(String reason) {
+            if (abortedBecause == null) {
+                abortedBecause = reason;
+            }
+            notifyAll();
+        }
+
+        /** Aborts the group for the others; true once every peer has left. */
+        synchronized boolean leave(int rank) {
+            abort("peer " + rank + " left the group");
+            // a peer may still be reading this one's vector (when close comes from another thread)
+            return ++closed == vectors.length;
         }
     }
 
@@ -54,7 +114,8 @@ public final class SharedMemoryAllReduce implements AllReduce {
     /**
      * Joins the group named {@code key}, created by its first peer.
      *
-     * @param key unique to this group of peers: a group is never reused, not even by a retried attempt
+     * @param key     unique to this group of peers: a group is never reused, not even by a retried attempt
+     * @param timeout how long a peer waits for the others in each call before it aborts the group
      */
     public static SharedMemoryAllReduce join(String key, int rank, int size, Duration timeout) {
         return new SharedMemoryAllReduce(key, GROUPS.computeIfAbsent(key, k -> new Group(size)), rank, timeout);
@@ -77,7 +138,7 @@ public final class SharedMemoryAllReduce implements AllReduce {
             return;
         }
         group.vectors[rank] = data;
-        await(); // every peer has published its vector
+        group.await(rank, timeoutNanos); // every peer has published its vector
         int length = data.limit();
         int from = (int) ((long) length * rank / size);
         int to = (int) ((long) length * (rank + 1) / size);
@@ -94,32 +155,22 @@ public final class SharedMemoryAllReduce implements AllReduce {
                 vector.put(pos, total, 0, n);
             }
         }
-        await(); // every slice is summed: the vectors may be used again
+        group.await(rank, timeoutNanos); // every slice is summed: the vectors may be used again
     }
 
-    private void await() throws IOException {
-        try {
-            group.barrier.await(timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            failed = true;
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for the other peers");
-        } catch (BrokenBarrierException e) {
-            failed = true;
-            throw new IOException("another peer of the group failed or left");
-        } catch (TimeoutException e) {
-            failed = true;
-            throw new IOException("the other peers did not arrive within " + timeoutNanos / 1_000_000_000 + " s");
-        }
-    }
-
+    /**
+     * Leaves the group, and aborts it for the peers: a peer that closes after its last call leaves peers
+     * that made the same calls unaffected (they have all passed the last barrier), and one that closes
+     * early, because its task failed, must not leave the others waiting for it. Safe to call again, and
+     * from another thread while this peer waits (to cancel it).
+     */
     @Override
     public void close() {
-        if (failed || group.barrier.getNumberWaiting() > 0) {
-            // wake peers still waiting for this one: they fail now instead of at their timeout
-            group.barrier.reset();
+        // the group stays registered until every peer has left, so that a peer joining after another
+        // failed finds it aborted instead of starting a new group and waiting its whole timeout
+        if (closed.compareAndSet(false, true) && group.leave(rank)) {
+            GROUPS.remove(key, group);
         }
-        GROUPS.remove(key, group);
     }
 
     @Override

@@ -51,7 +51,12 @@ public final class DistributedEvaluator {
         try {
             MulticlassMetrics metrics = new MulticlassMetrics(predictions
                     .map(p -> new Tuple2<Object, Object>((double) p.predicted(), (double) p.label())).rdd());
-            double lossSum = predictions.mapToDouble(DistributedEvaluator::crossEntropy).sum();
+            // summed partition by partition in partition order: RDD.sum() adds the partitions' sums in the
+            // order their tasks finish, which changes the last bits of the loss from run to run
+            double lossSum = 0;
+            for (double partitionSum : predictions.mapPartitions(DistributedEvaluator::lossSum).collect()) {
+                lossSum += partitionSum;
+            }
             long count = predictions.count();
             // converted to records on the driver: Kryo, which ships RDD elements, cannot build records
             List<Misclassified> misclassified = predictions.zipWithIndex()
@@ -66,6 +71,14 @@ public final class DistributedEvaluator {
             predictions.unpersist(false);
             model.destroy();
         }
+    }
+
+    private static Iterator<Double> lossSum(Iterator<Prediction> predictions) {
+        double sum = 0;
+        while (predictions.hasNext()) {
+            sum += crossEntropy(predictions.next());
+        }
+        return List.of(sum).iterator();
     }
 
     /** Predicts every image of the partition's shards, keeping the pixels of the ones it gets wrong. */

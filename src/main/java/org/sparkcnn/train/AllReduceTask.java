@@ -36,6 +36,11 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AllReduceTask.class);
+    /**
+     * Internal, for tests: "true" makes workers that share a JVM use the TCP ring anyway, so that local mode
+     * exercises the transport that executors on different hosts use. Not a user setting.
+     */
+    static final String DISABLE_SHARED_MEMORY_PROPERTY = "sparkcnn.allreduce.disable-shared-memory";
 
     private final Broadcast<NetworkSnapshot> start;
     private final int minibatchesPerRound;
@@ -84,23 +89,28 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             long gathered = System.nanoTime();
             MultiLayerNetwork network = start.value().toNetwork();
             long modelBuilt = System.nanoTime();
-            // every worker must draw its own dropout masks: the network's init reseeded the generator
+            // every worker must draw its own dropout masks: the network's init reseeded the generator. The
+            // seed depends only on the run's seed, the pass's place in the run and the rank, never on the
+            // attempt, so that a retried pass, and a second run, repeat the first exactly.
             long dropoutSeed = seed * 1_000_003L + rank;
             Nd4j.getRandom().setSeed(dropoutSeed);
             Duration timeout = Duration.ofSeconds(peerTimeoutSeconds);
-            try (AllReduce ring = oneJvm
+            boolean sharedMemory = oneJvm && !Boolean.getBoolean(DISABLE_SHARED_MEMORY_PROPERTY);
+            try (AllReduce ring = sharedMemory
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
                     addresses.size(), timeout)
                     : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout,
                     context::isInterrupted);
-                 MinibatchFitter fitter = MinibatchFitters.create(cpuKernels, network, dropoutSeed * 31 + passId)) {
+                 CancellationWatch watch = CancellationWatch.watch("all-reduce worker " + rank,
+                         context::isInterrupted, ring::close);
+                 MinibatchFitter fitter = MinibatchFitters.create(cpuKernels, network, dropoutSeed)) {
                 LOG.info(String.format("All-reduce worker joined %s: %d minibatches, %d rounds; set-up %.2f s "
                                 + "(minibatches %.2f s, waiting for the other tasks to start %.2f s, model %.2f s)",
                         ring, minibatches.size(), rounds, (System.nanoTime() - started) / 1e9,
                         (minibatchesBuilt - started) / 1e9, (gathered - minibatchesBuilt) / 1e9,
                         (modelBuilt - gathered) / 1e9));
-                // (the oneDNN step draws its own masks, seeded above, and new ones each pass)
-                ResidentWorker worker = new ResidentWorker(fitter, ring, averageUpdaterState);
+                // (the oneDNN step draws its own masks from dropoutSeed, which differs in every pass)
+                ResidentWorker worker = new ResidentWorker(fitter, ring, averageUpdaterState, context::isInterrupted);
                 RoundListener live = rank == 0
                         ? (round, total, loss) -> SparkCnnPlugin.sendToDriver(new RoundProgress(passId, round, total, loss))
                         : (round, total, loss) -> { };

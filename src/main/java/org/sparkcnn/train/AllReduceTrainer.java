@@ -71,6 +71,7 @@ public final class AllReduceTrainer implements DistributedTrainer {
         long started = System.nanoTime();
         Broadcast<NetworkSnapshot> start = sc.broadcast(NetworkSnapshot.of(network));
         int attempts = sc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4);
+        // names the pass's live progress messages only: every seed of the pass derives from `seed`
         long passId = SECRETS.nextLong();
         // one relay for every attempt: it delivers each round once, however often a retry starts again
         try (RoundRelay relay = RoundRelay.open(passId, listener)) {

@@ -12,9 +12,11 @@ import org.sparkcnn.fit.MinibatchFitter;
 import org.sparkcnn.model.SubnormalFlush;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One worker of synchronous data-parallel training with a model that stays resident for a whole pass:
@@ -31,15 +33,23 @@ final class ResidentWorker {
     private final MultiLayerNetwork network;
     private final AllReduce ring;
     private final boolean averageUpdaterState;
+    /** Checked between rounds: a cancelled task frees its slot now, not at the end of its pass. */
+    private final BooleanSupplier cancelled;
     private final long parameters;
     private final long stateLength;
     /** Parameters, optimiser state and loss slots, contiguous so that one ring call averages them all. */
     private final INDArray exchange;
 
     ResidentWorker(MinibatchFitter fitter, AllReduce ring, boolean averageUpdaterState) {
+        this(fitter, ring, averageUpdaterState, () -> Thread.currentThread().isInterrupted());
+    }
+
+    /** @param cancelled whether to stop before the next round, e.g. "Spark killed this task" */
+    ResidentWorker(MinibatchFitter fitter, AllReduce ring, boolean averageUpdaterState, BooleanSupplier cancelled) {
         this.fitter = fitter;
         this.network = fitter.network();
         this.ring = ring;
+        this.cancelled = cancelled;
         INDArray state = NetworkSnapshot.updaterState(network);
         this.averageUpdaterState = averageUpdaterState && state != null;
         this.parameters = network.params().length();
@@ -62,6 +72,10 @@ final class ResidentWorker {
         // every worker flushes after the same rounds, so averaged states stay identical
         int roundsPerFlush = Math.max(1, SubnormalFlush.EVERY_MINIBATCHES / Math.max(1, minibatchesPerRound));
         for (int round = 0; round < rounds; round++) {
+            if (cancelled.getAsBoolean()) {
+                throw new InterruptedIOException("all-reduce worker " + ring.rank() + " cancelled before round "
+                        + (round + 1) + " of " + rounds);
+            }
             long start = System.nanoTime();
             double lossSum = 0;
             int fitted = 0;
@@ -70,6 +84,7 @@ final class ResidentWorker {
                 lossSum += fitter.fit(minibatches.get(b));
                 fitted++;
             }
+            WorkerFaults.beforeAveraging(ring.rank(), round + 1, cancelled);
             long computed = System.nanoTime();
             report.computeNanos += computed - start;
             double meanLoss = average(lossSum, fitted);

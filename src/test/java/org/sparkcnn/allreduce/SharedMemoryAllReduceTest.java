@@ -9,19 +9,25 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Peers on threads of this JVM, as Spark local mode runs them. */
 @Timeout(60)
 class SharedMemoryAllReduceTest {
+    /** Far longer than any wait below may take: a peer that fails fast was woken, not timed out. */
+    private static final Duration LONG_TIMEOUT = Duration.ofSeconds(60);
 
     @Test
     void everyPeerEndsWithTheSumOverManyRounds() throws Exception {
@@ -49,30 +55,131 @@ class SharedMemoryAllReduceTest {
     }
 
     @Test
-    void aPeerThatFailsWakesTheOthersWithAnError() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
+    void theSumIsBitForBitTheSameInEveryRun() throws Exception {
+        // values whose float sum depends on the order of addition: the order must not depend on timing
+        float[] first = sumOfAwkwardValues();
+        for (int run = 0; run < 5; run++) {
+            assertArrayEquals(first, sumOfAwkwardValues());
+        }
+    }
+
+    private static float[] sumOfAwkwardValues() throws IOException {
+        int length = 100_000;
+        List<FloatBuffer> results = LocalGroup.run(LocalGroup.Transport.SHARED_MEMORY, 3, Duration.ofSeconds(20),
+                Duration.ofSeconds(40), (rank, group) -> {
+                    FloatBuffer data = direct(length);
+                    java.util.SplittableRandom random = new java.util.SplittableRandom(rank);
+                    for (int i = 0; i < length; i++) {
+                        data.put(i, (float) (random.nextGaussian() * Math.pow(10, random.nextInt(8))));
+                    }
+                    group.sumInPlace(data);
+                    return data;
+                });
+        float[] out = new float[length];
+        results.get(0).get(0, out);
+        return out;
+    }
+
+    @Test
+    void aPeerThatFailsBeforeTheBarrierWakesAWaitingPeerAtOnce() throws Exception {
+        String key = "fail-" + UUID.randomUUID();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (SharedMemoryAllReduce failing = SharedMemoryAllReduce.join(key, 1, 2, LONG_TIMEOUT)) {
+            AtomicReference<Thread> waiter = new AtomicReference<>();
             Future<?> waiting = pool.submit(() -> {
-                try (SharedMemoryAllReduce group = SharedMemoryAllReduce.join("fail", 0, 2, Duration.ofSeconds(30))) {
+                waiter.set(Thread.currentThread());
+                try (SharedMemoryAllReduce group = SharedMemoryAllReduce.join(key, 0, 2, LONG_TIMEOUT)) {
                     group.sumInPlace(direct(10));
                 }
                 return null;
             });
-            Future<?> leaving = pool.submit(() -> {
-                SharedMemoryAllReduce group = SharedMemoryAllReduce.join("fail", 1, 2, Duration.ofSeconds(30));
-                Thread.sleep(300); // the other peer is waiting by now
-                group.close(); // as a task whose training threw would
-                return null;
-            });
-            leaving.get(10, TimeUnit.SECONDS);
+            awaitBlocked(waiter);
+            long failed = System.nanoTime();
+            failing.close(); // as the try-with-resources of a task whose training threw does
             ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+            double seconds = (System.nanoTime() - failed) / 1e9;
             assertInstanceOf(IOException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("peer 1 left"), e.getCause().getMessage());
+            System.out.printf("shared memory: waiting peer failed %.3f s after its peer left%n", seconds);
+            assertTrue(seconds < 2, "waited " + seconds + " s");
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private static FloatBuffer direct(int length) {
+    @Test
+    void aPeerThatArrivesAfterAnotherFailedFailsAtOnce() throws Exception {
+        String key = "late-" + UUID.randomUUID();
+        SharedMemoryAllReduce.join(key, 1, 2, LONG_TIMEOUT).close(); // failed before the other even joined
+        long start = System.nanoTime();
+        try (SharedMemoryAllReduce late = SharedMemoryAllReduce.join(key, 0, 2, LONG_TIMEOUT)) {
+            assertThrows(IOException.class, () -> late.sumInPlace(direct(10)));
+        }
+        assertTrue(System.nanoTime() - start < 2_000_000_000L);
+    }
+
+    @Test
+    void aStalledPeerIsGivenUpAfterTheTimeoutAndTheWholeGroupFails() throws Exception {
+        String key = "stall-" + UUID.randomUUID();
+        Duration timeout = Duration.ofSeconds(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // ranks 0 and 1 take part, rank 2 joined but stopped responding (never calls, never leaves)
+        try (SharedMemoryAllReduce stalled = SharedMemoryAllReduce.join(key, 2, 3, timeout)) {
+            long start = System.nanoTime();
+            List<Future<Double>> peers = List.of(0, 1).stream().map(rank -> pool.submit(() -> {
+                try (SharedMemoryAllReduce group = SharedMemoryAllReduce.join(key, rank, 3, timeout)) {
+                    group.sumInPlace(direct(10));
+                    return -1.0;
+                } catch (IOException e) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+            })).toList();
+            for (Future<Double> peer : peers) {
+                double seconds = peer.get(10, TimeUnit.SECONDS);
+                System.out.printf("shared memory: peer of a stalled peer failed after %.3f s (timeout %d s)%n",
+                        seconds, timeout.toSeconds());
+                assertTrue(seconds >= 0.9 && seconds < 3, "failed after " + seconds + " s");
+            }
+            assertThrows(IOException.class, () -> stalled.sumInPlace(direct(10)), "the group is broken for all");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingFromAnotherThreadCancelsAWaitingPeer() throws Exception {
+        String key = "cancel-" + UUID.randomUUID();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (SharedMemoryAllReduce absent = SharedMemoryAllReduce.join(key, 1, 2, LONG_TIMEOUT)) {
+            SharedMemoryAllReduce group = SharedMemoryAllReduce.join(key, 0, 2, LONG_TIMEOUT);
+            AtomicReference<Thread> waiter = new AtomicReference<>();
+            Future<?> waiting = pool.submit(() -> {
+                waiter.set(Thread.currentThread());
+                group.sumInPlace(direct(10));
+                return null;
+            });
+            awaitBlocked(waiter);
+            long cancelled = System.nanoTime();
+            group.close(); // what the training task's cancellation watch does
+            ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IOException.class, e.getCause());
+            assertTrue(System.nanoTime() - cancelled < 2_000_000_000L);
+            group.close(); // a second close, by the task itself, is harmless
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Waits until the thread is parked, i.e. waiting on the group (bounded). */
+    static void awaitBlocked(AtomicReference<Thread> thread) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (thread.get() == null || thread.get().getState() != Thread.State.TIMED_WAITING) {
+            assertTrue(System.nanoTime() < deadline, "the peer never started waiting");
+            Thread.sleep(5);
+        }
+    }
+
+    static FloatBuffer direct(int length) {
         return ByteBuffer.allocateDirect(length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 }
