@@ -44,17 +44,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * middle of training; then a cluster with spark.authenticate: the submit with the secret file works, one
  * without it is refused. Every process started here is stopped by PID at the end.
  */
-// a hang fails the test that hung, by name; the clean + killed-executor test is two cluster jobs (each
-// bounded at SUBMIT_TIMEOUT), the secured-cluster test two short ones
-@Timeout(value = 25, unit = TimeUnit.MINUTES)
+// a hang fails the test that hung, by name: the clean + killed-executor test is two cluster jobs (each
+// bounded at SUBMIT_TIMEOUT), measured at 22 min on 2 cores shared with three other builds (load ~16),
+// the secured-cluster test 11 min there (about 1.5 min on a quiet machine)
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterE2EIT {
     /**
-     * The job: the default preset (conf/sparkcnn.conf: Adam, lr halved per epoch) at batch 64 per worker on
-     * the first 12,000 training images for 2 epochs, evaluated on all 10,000 test images. Measured on
-     * this 2-worker cluster: 97.99% with the allreduce engine at lr 0.002 (97.53% at the former 0.001,
-     * twice, identical: it is deterministic here), 97.09% with parameter-averaging at lr 0.001 (whose runs differ by a few tenths of a point). 96% fails a
-     * model that did not learn properly while leaving room for that noise and for either engine.
+     * The job: the default preset (conf/sparkcnn.conf: Adam at lr 0.002, halved per epoch) at batch 64 per
+     * worker on the first 12,000 training images for 2 epochs, evaluated on all 10,000 test images, with the
+     * allreduce engine and the oneDNN step: 98.02% clean and 98.04% with the killed executor (2026-12-01).
+     * Earlier builds measured 97.53% (lr 0.001) and 97.09% with parameter-averaging, whose runs differ by a
+     * few tenths of a point. 96% fails a model that did not learn properly while leaving room for that noise
+     * and for either engine.
      */
     private static final double MIN_ACCURACY = 0.96;
     /** The bar for a run that lost an executor: within half a point of the clean run. */
