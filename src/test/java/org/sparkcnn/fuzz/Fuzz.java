@@ -19,13 +19,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Any other exception, an error (OutOfMemoryError included) or a case that runs longer than
  * {@link #CASE_TIMEOUT} fails the test, naming the case's seed so that it can be replayed alone.
  *
- * <p>System properties: {@code fuzz.seconds} (budget per target; CI's default keeps the three targets at
- * about 30 s together), {@code fuzz.seed} (the run's seed), {@code fuzz.case} (replay that one case seed).
+ * <p>System properties: {@code fuzz.seconds} (budget per target, at least {@value #MIN_CASES} cases; CI's
+ * default keeps the three targets at about 30 s together), {@code fuzz.seed} (the run's seed),
+ * {@code fuzz.case} (replay that one case seed).
  */
 public final class Fuzz {
     /** Per case: a correct reader decides on these inputs (a few KB to 40 KB) in milliseconds. */
     public static final Duration CASE_TIMEOUT = Duration.ofSeconds(10);
     private static final long DEFAULT_SEED = 20261201L;
+    /** At least this many cases whatever the budget, so that a slow machine still covers both outcomes. */
+    private static final int MIN_CASES = 100;
 
     /** One fuzz case: builds its input from {@code random} and reads it; describes the input for a failure. */
     @FunctionalInterface
@@ -81,7 +84,7 @@ public final class Fuzz {
                     throw new AssertionError(target + " case seed " + caseSeed + " (replay: -Dfuzz.case=" + caseSeed
                             + "): " + input + ": " + thrown, thrown);
                 }
-            } while (only == null && System.nanoTime() - start < budgetNanos);
+            } while (only == null && (cases < MIN_CASES || System.nanoTime() - start < budgetNanos));
         } finally {
             worker.shutdownNow();
         }
