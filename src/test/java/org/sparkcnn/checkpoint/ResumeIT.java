@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * validation history must survive the kill too.
  */
 // a hang fails the test that hung, by name; a killed and a resumed 2-epoch job on 6,000 images: a few minutes
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ResumeIT {
     /**
      * 6,000 images (1,000 held out for validation), 2 epochs, batch 64 on 2 workers: ~95%. Identical uninterrupted runs differ by up to

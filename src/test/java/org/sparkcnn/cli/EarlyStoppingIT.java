@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * middle of epoch 2, and writes the model of the first validation (end of epoch 1).
  */
 // a hang fails the test that hung, by name; one short training job with validation: a minute or two
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class EarlyStoppingIT {
     private static final long SEED = 12345;
     private static final int TRAIN_LIMIT = 6000;

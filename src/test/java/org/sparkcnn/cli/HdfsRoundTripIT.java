@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * HDFS and writes its own report there.
  */
 // a hang fails the test that hung, by name; one short training job on an in-process HDFS: a minute or two
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class HdfsRoundTripIT {
     /**
      * 6,000 images, one epoch, batch 64 on 2 workers (~47 averaging rounds) reaches ~94-95% on the 10k test

@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 // a hang fails the test that hung, by name; each test trains at most one short job (1 epoch on
 // <= 12,000 images): a minute or two
-@Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainAndEvaluateIT {
     /**
