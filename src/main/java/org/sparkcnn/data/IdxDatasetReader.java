@@ -1,6 +1,7 @@
 package org.sparkcnn.data;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Objects;
 
 import org.apache.hadoop.conf.Configuration;
@@ -48,13 +49,13 @@ public final class IdxDatasetReader {
                 IdxHeader lh = IdxHeader.read(lab, Kind.LABELS, expected);
                 checkSameCount(img, ih, lab, lh);
                 checkFitsInArray(img, ih, ih.dataBytes());
+                checkRawLength(img, ih);
+                checkRawLength(lab, lh);
 
                 // labels first: they are small, and a bad label is found before reading megabytes of pixels
-                byte[] labelBytes = new byte[lh.count()];
-                readData(lab, lh, labelBytes);
+                byte[] labelBytes = readDeclared(lab, lh, lh.count());
                 checkLabels(lab, labelBytes, 0);
-                byte[] pixels = new byte[(int) ih.dataBytes()];
-                readData(img, ih, pixels);
+                byte[] pixels = readDeclared(img, ih, (int) ih.dataBytes());
                 checkEnd(img, ih);
                 checkEnd(lab, lh);
 
@@ -88,8 +89,7 @@ public final class IdxDatasetReader {
                 checkRawLength(lab, lh);
 
                 skipTo(lab, lh, from);
-                byte[] labelBytes = new byte[count];
-                readData(lab, lh, labelBytes);
+                byte[] labelBytes = readDeclared(lab, lh, count);
                 checkLabels(lab, labelBytes, from);
                 byte[] pixels = readItems(img, ih, from, count);
 
@@ -193,8 +193,28 @@ public final class IdxDatasetReader {
     /** Reads the data of examples [from, from + count) from just after the header (range already checked). */
     private static byte[] readItems(IdxInput in, IdxHeader h, int from, int count) {
         skipTo(in, h, from);
-        byte[] data = new byte[count * h.itemBytes()];
-        readData(in, h, data);
+        return readDeclared(in, h, count * h.itemBytes());
+    }
+
+    /**
+     * Reads the next {@code length} bytes the header declares into an array of that length, allocated as
+     * the data arrives: a gzipped file's uncompressed length is known only by reading it, and a damaged
+     * header declaring 2.7 million images in a file of 50 must be refused as truncated, not first make the
+     * JVM allocate 2 GB (raw files are checked against their stored length before this).
+     */
+    private static byte[] readDeclared(IdxInput in, IdxHeader h, int length) {
+        byte[] data = new byte[Math.min(length, STREAM_CHUNK_BYTES)];
+        int done = 0;
+        while (done < length) {
+            if (done == data.length) {
+                data = Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+            }
+            int n = in.read(data, done, data.length - done);
+            done += n;
+            if (n == 0) {
+                throw truncated(in, h, in.position());
+            }
+        }
         return data;
     }
 
@@ -260,10 +280,6 @@ public final class IdxDatasetReader {
         if (skipped < want) {
             throw truncated(in, h, in.position());
         }
-    }
-
-    private static void readData(IdxInput in, IdxHeader h, byte[] dest) {
-        readExactly(in, h, dest, dest.length);
     }
 
     private static void readExactly(IdxInput in, IdxHeader h, byte[] dest, int len) {

@@ -15,7 +15,7 @@ public final class MinibatchFitters {
 
     /**
      * oneDNN's step when asked for, on the CPU backend, for a network it knows; DL4J's otherwise (GPUs keep
-     * DL4J's cuDNN layers).
+     * DL4J's layers, on nd4j's CUDA kernels: DL4J's cuDNN helpers are not published for M2.1).
      *
      * @param dropoutSeed seeds the oneDNN step's dropout masks: give each worker and pass its own
      */

@@ -16,7 +16,6 @@ import org.sparkcnn.model.NativeRuntime;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The training step with oneDNN's primitives called directly ({@link OneDnnGraph}) for the forward and
@@ -31,7 +30,7 @@ public final class OneDnnFitter implements MinibatchFitter {
     /** The same gradient buffer in the parameters' shape, for the parameter update. */
     private final INDArray gradientsAsParameters;
     private final Gradient gradient;
-    private final SplittableRandom random;
+    private final DropoutMasks dropoutMasks;
     /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
     private final Map<Integer, OneDnnGraph> graphs = new HashMap<>();
 
@@ -40,6 +39,11 @@ public final class OneDnnFitter implements MinibatchFitter {
      * @throws IllegalArgumentException if the network is not sparkcnn's CNN in float32
      */
     public OneDnnFitter(MultiLayerNetwork network, long dropoutSeed) {
+        this(network, DropoutMasks.random(dropoutSeed));
+    }
+
+    /** With dropout masks given: the seam for tests that hand this step and DL4J's the same masks. */
+    OneDnnFitter(MultiLayerNetwork network, DropoutMasks dropoutMasks) {
         CnnLayout.Result result = layoutOf(network);
         this.layout = result.layout().orElseThrow(() -> new IllegalArgumentException(
                 "the oneDNN training step cannot train this network: " + result.unsupportedBecause()));
@@ -59,7 +63,7 @@ public final class OneDnnFitter implements MinibatchFitter {
                         .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + length)));
             }
         }
-        this.random = new SplittableRandom(dropoutSeed);
+        this.dropoutMasks = dropoutMasks;
     }
 
     /** Why {@link OneDnnFitter} cannot train {@code network}; empty when it can. */
@@ -85,16 +89,20 @@ public final class OneDnnFitter implements MinibatchFitter {
         OneDnnGraph graph = graphs.computeIfAbsent(batch, n -> new OneDnnGraph(layout, n,
                 network.params().data().addressPointer(), gradients.data().addressPointer()));
         Pointer images = features.data().addressPointer();
-        double loss = graph.forwardBackward(images, labels, random);
+        int iteration = BaseOptimizer.getIterationCount(network);
+        double loss = graph.forwardBackward(images, labels,
+                dropoutMasks.forStep(iteration, layout.retainProbability()))
+                // the score DL4J reports: the L2 term of the parameters the loss was computed with, so before
+                // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
+                + network.calcRegularizationScore(true);
 
         // DL4J's step, as its StochasticGradientDescent takes it after computing the gradient
         Updater updater = network.getUpdater();
-        int iteration = BaseOptimizer.getIterationCount(network);
         updater.update(network, gradient, iteration, BaseOptimizer.getEpochCount(network), batch,
                 LayerWorkspaceMgr.noWorkspaces());
         network.params().subi(gradientsAsParameters);
         BaseOptimizer.incrementIterationCount(network, 1);
-        return loss + network.calcRegularizationScore(true);
+        return loss;
     }
 
     /**

@@ -16,7 +16,7 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 
-import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
@@ -160,10 +160,12 @@ final class OneDnnGraph implements AutoCloseable {
      *
      * @param imagesData [batch, rows * cols] floats, row-major, valid until this returns
      * @param labels     one-hot (or soft) targets, [batch, classes] row-major
-     * @param random     dropout's source
+     * @param keeps      dropout's decisions: asked once per hidden value, in order, whether dropout keeps it
+     *                   (value {@code i} is image {@code i / dense}, unit {@code i % dense}); not asked when the
+     *                   network has no dropout
      * @return the mean cross-entropy over the minibatch
      */
-    double forwardBackward(Pointer imagesData, float[] labels, SplittableRandom random) {
+    double forwardBackward(Pointer imagesData, float[] labels, IntPredicate keeps) {
         images.set_data_handle(imagesData);
         toHidden.run();
 
@@ -172,7 +174,7 @@ final class OneDnnGraph implements AutoCloseable {
         hidden.get(hiddenValues);
         float scale = (float) (1.0 / retainProbability);
         for (int i = 0; i < hiddenValues.length; i++) {
-            keepScale[i] = retainProbability >= 1.0 || random.nextDouble() < retainProbability ? scale : 0f;
+            keepScale[i] = retainProbability >= 1.0 || keeps.test(i) ? scale : 0f;
             gradientValues[i] = hiddenValues[i] * keepScale[i];
         }
         dropped.put(gradientValues);

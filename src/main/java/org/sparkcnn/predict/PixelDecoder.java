@@ -10,12 +10,16 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.sparkcnn.common.BadInputException;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -67,7 +71,11 @@ final class PixelDecoder implements Serializable {
         List<Object> values = row.getList(index);
         double[] array = new double[values.size()];
         for (int i = 0; i < array.length; i++) {
-            array[i] = ((Number) values.get(i)).doubleValue();
+            if (!(values.get(i) instanceof Number number)) {
+                throw new BadInputException("column '" + column + "' of row " + key + ": value " + i
+                        + " is null: expected a pixel value");
+            }
+            array[i] = number.doubleValue();
         }
         return scaled(array, key);
     }
@@ -78,8 +86,13 @@ final class PixelDecoder implements Serializable {
                     + " values: expected " + rows * cols + " (" + rows + "x" + cols + " pixels)");
         }
         double max = 0;
-        for (double v : values) {
-            max = Math.max(max, v);
+        for (int i = 0; i < values.length; i++) {
+            // NaN fails this too: a pixel outside both scales would reach the model as a value it never saw
+            if (!(values[i] >= 0 && values[i] <= 255)) {
+                throw new BadInputException("column '" + column + "' of row " + key + ": value " + i + " is "
+                        + values[i] + ": expected pixel values in [0, 1] or 0-255");
+            }
+            max = Math.max(max, values[i]);
         }
         double scale = max > 1.0 ? 1.0 / 255.0 : 1.0;
         float[] out = new float[values.length];
@@ -97,26 +110,50 @@ final class PixelDecoder implements Serializable {
         return out;
     }
 
+    /**
+     * Decodes an encoded image once its header says it is {@code rows x cols}: ImageIO allocates the raster
+     * its header declares, so a PNG declaring 535368149x1 pixels ran for over 10 s and one declaring
+     * 50000x50000 fails to allocate (PixelDecoderFuzzTest). Its readers throw assorted unchecked exceptions
+     * on damaged data (index, argument, state), which are bad input here like its IOExceptions.
+     */
+    private BufferedImage decodeImage(byte[] bytes, Object key) {
+        try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+            if (!readers.hasNext()) {
+                throw unreadable(bytes, key, "no image format recognised");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(stream, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (height != rows || width != cols) {
+                    throw new BadInputException("image " + key + " is " + width + "x" + height
+                            + " pixels: expected " + cols + "x" + rows);
+                }
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (BadInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(bytes, key, e.toString());
+        }
+    }
+
+    private BadInputException unreadable(byte[] bytes, Object key, String why) {
+        return new BadInputException("column '" + column + "' of row " + key + ": " + bytes.length
+                + " bytes that are neither " + rows * cols + " raw pixels nor a readable image (PNG, JPEG...): " + why);
+    }
+
     /** ITU-R BT.601 luma of an RGB pixel; alpha is ignored. */
     private static double luminance(double red, double green, double blue) {
         return 0.299 * red + 0.587 * green + 0.114 * blue;
     }
 
     private float[] encoded(byte[] bytes, Object key) {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException e) {
-            image = null;
-        }
-        if (image == null) {
-            throw new BadInputException("column '" + column + "' of row " + key + ": " + bytes.length
-                    + " bytes that are neither " + rows * cols + " raw pixels nor a readable image (PNG, JPEG...)");
-        }
-        if (image.getHeight() != rows || image.getWidth() != cols) {
-            throw new BadInputException("image " + key + " is " + image.getWidth() + "x" + image.getHeight()
-                    + " pixels: expected " + cols + "x" + rows);
-        }
+        BufferedImage image = decodeImage(bytes, key);
         float[] out = new float[rows * cols];
         Raster raster = image.getRaster();
         boolean palette = image.getColorModel() instanceof IndexColorModel;

@@ -3,6 +3,7 @@ package org.sparkcnn.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.RunDirectory;
@@ -33,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * uninterrupted run. A validation set is held out, so the best model (kept in checkpoints/best/) and the
  * validation history must survive the kill too.
  */
+// a hang fails the test that hung, by name; a killed and a resumed 2-epoch job on 6,000 images: a few minutes
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ResumeIT {
     /**
      * 6,000 images (1,000 held out for validation), 2 epochs, batch 64 on 2 workers: ~95%. Identical uninterrupted runs differ by up to

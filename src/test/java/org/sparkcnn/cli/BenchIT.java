@@ -3,6 +3,7 @@ package org.sparkcnn.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.bench.BenchmarkTable;
 import org.sparkcnn.data.MnistFixture;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scored, and the results land in bench.csv and bench.json. Speed is not asserted (benchmarks are not
  * tests); what is asserted is that each case really learned and that the time split adds up.
  */
+// a hang fails the test that hung, by name; bench on 3,000 images trains each engine once: about a minute
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class BenchIT {
     /**
      * One epoch over 3,000 images: measured 92% single-JVM, 85% all-reduce and 82% parameter averaging

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.data.DatasetShape;
@@ -20,6 +21,7 @@ import org.sparkcnn.report.ReportJsonWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with a min-delta no run can reach, so training deterministically stops at the second validation, in the
  * middle of epoch 2, and writes the model of the first validation (end of epoch 1).
  */
+// a hang fails the test that hung, by name; one short training job with validation: a minute or two
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class EarlyStoppingIT {
     private static final long SEED = 12345;
     private static final int TRAIN_LIMIT = 6000;

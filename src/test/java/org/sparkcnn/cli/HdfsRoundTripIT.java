@@ -10,6 +10,7 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.RunDirectory;
@@ -20,6 +21,7 @@ import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the executors, and the model and report are written to HDFS; then evaluate reads the model back from
  * HDFS and writes its own report there.
  */
+// a hang fails the test that hung, by name; one short training job on an in-process HDFS: a minute or two
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class HdfsRoundTripIT {
     /**
      * 6,000 images, one epoch, batch 64 on 2 workers (~47 averaging rounds) reaches ~94-95% on the 10k test

@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,6 +42,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 12,000 images for one epoch; check the report's files, its MLlib metrics against DL4J's Evaluation, and
  * its HTML in a real headless Chromium; evaluate the saved model again; then bad input.
  */
+// a hang fails the test that hung, by name; each test trains at most one short job (1 epoch on
+// <= 12,000 images): a minute or two
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainAndEvaluateIT {
     /**

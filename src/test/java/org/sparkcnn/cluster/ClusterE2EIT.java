@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
@@ -43,14 +44,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * middle of training; then a cluster with spark.authenticate: the submit with the secret file works, one
  * without it is refused. Every process started here is stopped by PID at the end.
  */
+// a hang fails the test that hung, by name: the clean + killed-executor test is two cluster jobs (each
+// bounded at SUBMIT_TIMEOUT), measured at 22 min on 2 cores shared with three other builds (load ~16),
+// the secured-cluster test 11 min there (about 1.5 min on a quiet machine)
+@Timeout(value = 30, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterE2EIT {
     /**
-     * The job: the default preset (conf/sparkcnn.conf: Adam, lr halved per epoch) at batch 64 per worker on
-     * the first 12,000 training images for 2 epochs, evaluated on all 10,000 test images. Measured on
-     * this 2-worker cluster: 97.99% with the allreduce engine at lr 0.002 (97.53% at the former 0.001,
-     * twice, identical: it is deterministic here), 97.09% with parameter-averaging at lr 0.001 (whose runs differ by a few tenths of a point). 96% fails a
-     * model that did not learn properly while leaving room for that noise and for either engine.
+     * The job: the default preset (conf/sparkcnn.conf: Adam at lr 0.002, halved per epoch) at batch 64 per
+     * worker on the first 12,000 training images for 2 epochs, evaluated on all 10,000 test images, with the
+     * allreduce engine and the oneDNN step: 98.02% clean and 98.04% with the killed executor (2026-12-01).
+     * Earlier builds measured 97.53% (lr 0.001) and 97.09% with parameter-averaging, whose runs differ by a
+     * few tenths of a point. 96% fails a model that did not learn properly while leaving room for that noise
+     * and for either engine.
      */
     private static final double MIN_ACCURACY = 0.96;
     /** The bar for a run that lost an executor: within half a point of the clean run. */
@@ -58,6 +64,11 @@ class ClusterE2EIT {
     /** Each executor must have done at least this share of the training tasks' run time. */
     private static final double MIN_TRAINING_SHARE = 0.3;
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
+    /** A progress line of epoch 2 (logged every training.log-every-rounds = 10 rounds, of ~19). */
+    private static final String ROUND_OF_EPOCH_2 = "epoch 2/2  round ";
+    private static final String END_OF_EPOCH_2 = "epoch 2/2 done";
+    /** The driver's line when an all-reduce pass failed and is run again (train/AllReduceTrainer). */
+    private static final String PASS_RETRY = "All-reduce pass failed (attempt";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -67,7 +78,6 @@ class ClusterE2EIT {
     private static FileSystem hdfs;
     private static String hdfsRoot;
     private static StandaloneSpark spark;
-    private static Double cleanAccuracy;
 
     @BeforeAll
     static void startClusters() throws Exception {
@@ -177,9 +187,20 @@ class ClusterE2EIT {
         return runTime;
     }
 
+    /**
+     * The clean run and the run that loses an executor are one test, so the accuracy comparison can
+     * never be skipped for want of the clean figure.
+     */
     @Test
     @Order(1)
-    void trainsOnTwoExecutorsFromHdfsAndWritesModelAndReportToHdfs() throws Exception {
+    void trainsFromHdfsThenSurvivesAnExecutorKilledDuringAnAllReducePass() throws Exception {
+        double cleanAccuracy = cleanRun();
+        double faultAccuracy = runWithAnExecutorKilledDuringAPass();
+        System.out.printf("accuracy: clean run %.4f, run with a killed executor %.4f%n", cleanAccuracy, faultAccuracy);
+        assertEquals(cleanAccuracy, faultAccuracy, FAULT_TOLERANCE, "accuracy with a lost executor vs the clean run");
+    }
+
+    private double cleanRun() throws Exception {
         String output = "/runs/clean";
         Process submit = start("submit-clean", spark, submit(spark, output, List.of(), trainingJob()), Map.of());
         int exit = waitFor("submit-clean", submit);
@@ -196,27 +217,35 @@ class ClusterE2EIT {
             assertTrue(executor.getValue() >= MIN_TRAINING_SHARE * total,
                     "executor " + executor.getKey() + " did too little of the training: " + runTime);
         }
-        cleanAccuracy = report.at("/evaluation/accuracy").asDouble();
-        System.out.printf("clean run: accuracy %.4f, training run time by executor (ms) %s%n", cleanAccuracy, runTime);
-        assertTrue(cleanAccuracy >= MIN_ACCURACY, "test accuracy " + cleanAccuracy);
+        double accuracy = report.at("/evaluation/accuracy").asDouble();
+        System.out.printf("clean run: accuracy %.4f, training run time by executor (ms) %s%n", accuracy, runTime);
+        assertTrue(accuracy >= MIN_ACCURACY, "test accuracy " + accuracy);
+        return accuracy;
     }
 
-    @Test
-    @Order(2)
-    void survivesAnExecutorKilledInTheMiddleOfTraining() throws Exception {
+    /**
+     * Kills one executor JVM while an all-reduce pass runs (after a round progress line of epoch 2 and
+     * before that epoch's end), then asserts what recovery means: the driver logged the pass retry after
+     * the kill, Spark registered a replacement executor, and the job completed with a good model.
+     */
+    private double runWithAnExecutorKilledDuringAPass() throws Exception {
         String output = "/runs/fault";
         String name = "submit-fault";
         Process submit = start(name, spark, submit(spark, output, List.of(), trainingJob()), Map.of());
+        int logAtKill;
         try {
-            // the first epoch done (its progress line), a few seconds into the second: kill an executor JVM
-            DaemonProcesses.await("the end of epoch 1", SUBMIT_TIMEOUT,
-                    () -> processes.logText(name).contains("epoch 1/2 done") || !submit.isAlive());
+            // "epoch 2/2  round 10/19": the driver relays rounds as the workers finish them, so the
+            // epoch's pass is running (about 9 rounds, well over 10 s here, are left)
+            DaemonProcesses.await("a round of epoch 2", SUBMIT_TIMEOUT,
+                    () -> processes.logText(name).contains(ROUND_OF_EPOCH_2) || !submit.isAlive());
             assertTrue(submit.isAlive(), "the job ended before the fault:\n" + processes.logText(name));
-            Thread.sleep(5_000);
             List<ProcessHandle> executors = spark.executorsOf(0);
             assertEquals(1, executors.size(), "executor JVMs of worker 0");
             ProcessHandle victim = executors.get(0);
-            System.out.println("killing executor JVM pid " + victim.pid());
+            String logBeforeKill = processes.logText(name);
+            assertFalse(logBeforeKill.contains(END_OF_EPOCH_2), "epoch 2 ended before the kill:\n" + logBeforeKill);
+            logAtKill = logBeforeKill.length();
+            System.out.println("killing executor JVM pid " + victim.pid() + " during the pass of epoch 2");
             assertTrue(victim.destroyForcibly(), "SIGKILL sent");
             victim.onExit().get(1, TimeUnit.MINUTES);
         } catch (Throwable t) {
@@ -224,20 +253,56 @@ class ClusterE2EIT {
             throw t;
         }
         int exit = waitFor(name, submit);
-        assertEquals(0, exit, processes.logText(name));
+        String log = processes.logText(name);
+        assertEquals(0, exit, log);
         assertCompleteRun(output);
+
+        String afterKill = log.substring(logAtKill);
+        Optional<String> retry = afterKill.lines().filter(l -> l.contains(PASS_RETRY)).findFirst();
+        assertTrue(retry.isPresent(), "no '" + PASS_RETRY + "' line after the kill:\n" + afterKill);
+        System.out.println("retry line: " + retry.get().strip());
+        assertTrue(afterKill.indexOf(END_OF_EPOCH_2) > afterKill.indexOf(PASS_RETRY),
+                "epoch 2 did not end after the retry:\n" + afterKill);
+
         JsonNode report = report(output);
+        String applicationId = report.at("/run/applicationId").asText();
+        ExecutorEvents events = executorEvents(applicationId);
+        System.out.println("executors of the run with a kill: " + events);
+        assertTrue(events.removed().size() >= 1, "Spark did not see an executor go: " + events);
+        assertTrue(events.addedAfterFirstRemoval().stream().anyMatch(id -> !events.addedBeforeFirstRemoval().contains(id)),
+                "no replacement executor registered after the lost one: " + events);
         double accuracy = report.at("/evaluation/accuracy").asDouble();
-        System.out.printf("run with a killed executor: accuracy %.4f (clean run %.4f)%n", accuracy, cleanAccuracy);
-        assertTrue(report.at("/run/executors").size() >= 2, "executors: " + report.at("/run/executors"));
-        if (cleanAccuracy != null) {
-            assertEquals(cleanAccuracy, accuracy, FAULT_TOLERANCE, "accuracy with a lost executor vs the clean run");
-        }
         assertTrue(accuracy >= MIN_ACCURACY, "test accuracy " + accuracy);
+        return accuracy;
+    }
+
+    /** Executor registrations and removals of one application, in event log order. */
+    private record ExecutorEvents(List<String> addedBeforeFirstRemoval, List<String> removed,
+                                  List<String> addedAfterFirstRemoval) {
+    }
+
+    private static ExecutorEvents executorEvents(String applicationId) throws IOException {
+        List<String> before = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        List<String> after = new ArrayList<>();
+        try (BufferedReader lines = Files.newBufferedReader(spark.eventLogs().resolve(applicationId), StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                JsonNode event = JSON.readTree(line);
+                String type = event.path("Event").asText();
+                String id = event.path("Executor ID").asText();
+                if (type.equals("SparkListenerExecutorAdded")) {
+                    (removed.isEmpty() ? before : after).add(id);
+                } else if (type.equals("SparkListenerExecutorRemoved")) {
+                    removed.add(id);
+                }
+            }
+        }
+        return new ExecutorEvents(before, removed, after);
     }
 
     @Test
-    @Order(3)
+    @Order(2)
     void withSparkAuthenticateTheSecretFileIsNeededToSubmit() throws Exception {
         spark.stop();
         String secret = "e2e-" + Long.toHexString(Double.doubleToLongBits(Math.random()));

@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.cli.SparkCnn;
 import org.sparkcnn.config.CpuKernels;
@@ -38,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,6 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Batch inference: the predict command on IDX, Parquet and PNG-folder inputs, the Spark ML model in a
  * Pipeline with save/load, and bad input. Trains its own small model first (real MNIST, Spark local[2]).
  */
+// a hang fails the test that hung, by name; each prediction takes seconds (the training is in
+// @BeforeAll, bounded by failsafe's lifecycle default)
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class PredictIT {
     /** 6,000 images, one epoch, batch 64 on 2 workers: measured ~94-95%; 90% still fails a model that did not learn. */
     private static final double MIN_ACCURACY = 0.90;
