@@ -156,9 +156,9 @@ final class OutputClaim implements AutoCloseable {
             return;
         }
         RunDirectory.markGateFailed(fs, dir, verdict, runId);
-        throw new QualityGateException(verdict.reason() + " (the run output.dir " + dir
-                + " already holds, made with the same settings: not run again; " + RunDirectory.GATE_FAILED
-                + " written, no " + RunDirectory.SUCCESS + ")");
+        throw new QualityGateException(verdict.reason() + " (the accuracy of the run already in output.dir " + dir
+                + ", made with the same settings: not run again; " + RunDirectory.GATE_FAILED + ", no "
+                + RunDirectory.SUCCESS + ")");
     }
 
     /** The test accuracy report.json records; NaN (which fails any gate) when it cannot be read. */

@@ -59,6 +59,8 @@ public final class OutputLock implements AutoCloseable {
     /** After Spark stops its context (its hooks run at Hadoop priority 40), before file systems close (10). */
     private static final int SHUTDOWN_PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 10;
     private static final int ATTEMPTS = 3;
+    /** HDFS's answer to a create of a file another create has not closed yet (hadoop-hdfs-client's class). */
+    private static final String ALREADY_BEING_CREATED = "org.apache.hadoop.hdfs.protocol.AlreadyBeingCreatedException";
     private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -306,7 +308,9 @@ public final class OutputLock implements AutoCloseable {
         } catch (FileAlreadyExistsException | java.nio.file.FileAlreadyExistsException e) {
             return false;
         } catch (org.apache.hadoop.ipc.RemoteException e) {
-            if (e.unwrapRemoteException(FileAlreadyExistsException.class) instanceof FileAlreadyExistsException) {
+            // HDFS: a file still being written (its creator has not closed it yet) is "already being created"
+            if (e.getClassName().equals(FileAlreadyExistsException.class.getName())
+                    || e.getClassName().equals(ALREADY_BEING_CREATED)) {
                 return false;
             }
             throw e;
