@@ -7,6 +7,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.sparkcnn.config.ResultSettings;
+import org.sparkcnn.output.AtomicWrite;
 import org.sparkcnn.train.Checkpointer;
 import org.sparkcnn.train.TrainingPosition;
 import org.sparkcnn.train.ValidationRecord;
@@ -29,8 +31,10 @@ import java.util.regex.Pattern;
 /**
  * Writes and finds training checkpoints in a folder of the run's output ({@code <output>/checkpoints/}).
  * A checkpoint is a folder {@code ckpt-e<epoch>-s<segments>} holding {@value #MODEL} (parameters and
- * optimiser state) and {@value #POSITION}; it is written under a temporary name and renamed when complete,
- * so a crash never leaves a checkpoint that looks complete. Reading verifies it fully; a damaged one is
+ * optimiser state), {@value #POSITION} and {@value #SETTINGS} (the settings that change the result, which a
+ * resume compares); it is written through {@link AtomicWrite} (a temporary folder renamed when complete),
+ * so a crash never leaves a checkpoint that looks complete, and {@link #removeLeftovers()} removes what a
+ * killed write left. Reading verifies it fully; a damaged one is
  * skipped with a warning. Only the newest {@code keep} are kept.
  *
  * <p>The best model by validation accuracy lives beside them, in {@code best/<name>/}{@value #MODEL}, written
@@ -42,6 +46,7 @@ public final class CheckpointManager implements Checkpointer {
     static final String MODEL = "model.zip";
     static final String POSITION = "position.json";
     static final String BEST = "best";
+    static final String SETTINGS = "settings.json";
     private static final Pattern NAME = Pattern.compile("ckpt-e(\\d+)-s(\\d+)");
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointManager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,11 +54,14 @@ public final class CheckpointManager implements Checkpointer {
     private final FileSystem fs;
     private final Path dir;
     private final int keep;
+    private final ResultSettings.Fingerprint settings;
 
-    public CheckpointManager(FileSystem fs, Path dir, int keep) {
+    /** @param settings the run's settings, recorded in every checkpoint ({@value #SETTINGS}) */
+    public CheckpointManager(FileSystem fs, Path dir, int keep, ResultSettings.Fingerprint settings) {
         this.fs = fs;
         this.dir = dir;
         this.keep = keep;
+        this.settings = settings;
     }
 
     public Path dir() {
@@ -87,26 +95,57 @@ public final class CheckpointManager implements Checkpointer {
         }
     }
 
-    /** Writes folder {@code parent/name} under a temporary name, then renames it into place. */
+    /** Writes folder {@code parent/name} atomically: the model, and the position and settings of a checkpoint. */
     private void writeAtomically(Path parent, String name, MultiLayerNetwork network, TrainingPosition position)
             throws IOException {
-        Path target = new Path(parent, name);
-        Path temp = new Path(parent, "_tmp-" + name + "-" + System.nanoTime());
-        fs.mkdirs(temp);
-        try (FSDataOutputStream out = fs.create(new Path(temp, MODEL), true)) {
-            ModelSerializer.writeModel(network, out, true);
+        AtomicWrite.folder(fs, new Path(parent, name), temp -> {
+            try (FSDataOutputStream out = fs.create(new Path(temp, MODEL), true)) {
+                ModelSerializer.writeModel(network, out, true);
+            }
+            if (position != null) {
+                try (FSDataOutputStream out = fs.create(new Path(temp, POSITION), true)) {
+                    JSON.writeValue((java.io.OutputStream) out, position);
+                }
+                try (FSDataOutputStream out = fs.create(new Path(temp, SETTINGS), true)) {
+                    out.write(settings.toJson());
+                }
+            }
+        });
+    }
+
+    /**
+     * Removes what a run killed while writing a checkpoint or a best model left ({@code _tmp-*} folders
+     * in checkpoints/ and checkpoints/best/). Called before resuming, under the output.dir's lock.
+     */
+    public void removeLeftovers() {
+        try {
+            int removed = AtomicWrite.removeLeftovers(fs, dir) + AtomicWrite.removeLeftovers(fs, new Path(dir, BEST));
+            if (removed > 0) {
+                LOG.info("Removed {} half-written checkpoint folder(s) a killed run left in {}", removed, dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": " + e.getMessage(), e);
         }
-        if (position != null) {
-            try (FSDataOutputStream out = fs.create(new Path(temp, POSITION), true)) {
-                JSON.writeValue((java.io.OutputStream) out, position);
+    }
+
+    /**
+     * The settings the newest complete checkpoint was written with; empty when there is no checkpoint, or
+     * it was written before sparkcnn recorded settings. Every checkpoint of a folder has the same settings
+     * apart from {@link org.sparkcnn.config.ResultSettings#SAFE_ON_RESUME} ones (a resume refuses others),
+     * so the newest speaks for all.
+     */
+    public Optional<ResultSettings.Fingerprint> newestSettings() {
+        for (Path candidate : complete()) {
+            try (InputStream in = fs.open(new Path(candidate, SETTINGS))) {
+                return Optional.of(ResultSettings.Fingerprint.fromJson(in.readAllBytes()));
+            } catch (FileNotFoundException e) {
+                return Optional.empty();
+            } catch (IOException e) {
+                LOG.warn("Checkpoint {} has unreadable settings ({}): looking at the one before", candidate,
+                        e.getMessage());
             }
         }
-        if (fs.exists(target)) {
-            fs.delete(target, true);
-        }
-        if (!fs.rename(temp, target)) {
-            throw new IOException("could not rename " + temp + " to " + target);
-        }
+        return Optional.empty();
     }
 
     /** The newest checkpoint that reads back completely; damaged ones are skipped with a warning. */
@@ -163,7 +202,7 @@ public final class CheckpointManager implements Checkpointer {
         for (int i = keep; i < all.size(); i++) {
             fs.delete(all.get(i), true);
         }
-        deleteLeftovers(dir);
+        AtomicWrite.removeLeftovers(fs, dir);
         pruneBest(all.subList(0, Math.min(keep, all.size())));
     }
 
@@ -182,19 +221,10 @@ public final class CheckpointManager implements Checkpointer {
                 return;
             }
         }
-        deleteLeftovers(bestDir);
+        AtomicWrite.removeLeftovers(fs, bestDir);
         for (FileStatus status : fs.listStatus(bestDir)) {
             String name = status.getPath().getName();
-            if (!name.startsWith("_tmp-") && !named.contains(name)) {
-                fs.delete(status.getPath(), true);
-            }
-        }
-    }
-
-    /** Leftovers of a crash while writing. */
-    private void deleteLeftovers(Path folder) throws IOException {
-        for (FileStatus status : fs.listStatus(folder)) {
-            if (status.getPath().getName().startsWith("_tmp-")) {
+            if (!name.startsWith(AtomicWrite.TEMP_PREFIX) && !named.contains(name)) {
                 fs.delete(status.getPath(), true);
             }
         }

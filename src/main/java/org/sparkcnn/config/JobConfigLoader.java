@@ -209,7 +209,8 @@ public final class JobConfigLoader {
             SparkSettings spark = new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master),
                     nonEmptyString("spark.app-name"), sparkProperties());
             OutputConfig output = new OutputConfig(uri("output.dir"), bool("output.overwrite"),
-                    choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME));
+                    choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME),
+                    Duration.ofSeconds(intAtLeast("output.lock-stale-seconds", 10)));
             BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
                     intList("bench.allreduce-averaging-frequencies", 1), bool("bench.parameter-averaging"),
                     intList("bench.ring-peers", 1), perCoreBatchSizes());

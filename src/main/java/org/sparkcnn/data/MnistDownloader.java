@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,9 +35,9 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkcnn.output.AtomicWrite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each file is fetched as {@code mirror + name + ".gz"}, where {@code name} is a key of the checksum map
  * (the uncompressed file name, as in SHA256SUMS.uncompressed), and saved as {@code name + ".gz"}.
- * A verified download is written to a hidden temporary file in the target directory and renamed into
- * place, so readers never see a partial or unverified file. Files already present with the right checksum
+ * A verified download is written through {@link AtomicWrite} (a temporary file in the target directory,
+ * renamed into place), so readers never see a partial or unverified file. Files already present with the right checksum
  * are not downloaded again.
  *
  * <p>Credentials may be given in a mirror URL's user-info ({@code https://user:pw@host/...}); they are sent
@@ -166,7 +165,7 @@ public final class MnistDownloader {
                 byte[] body = fetch(url);
                 String actual = gunzipSha256(new ByteArrayInputStream(body));
                 if (actual.equalsIgnoreCase(expectedSha)) {
-                    install(fs, target, body);
+                    AtomicWrite.file(fs, target, body);
                     log.info("Saved {} ({} bytes, checksum OK) in {} ms", targetName, body.length,
                             (System.nanoTime() - start) / 1_000_000);
                     return;
@@ -244,32 +243,6 @@ public final class MnistDownloader {
             return t.getMessage();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-    }
-
-    /** Writes a verified file under a hidden temporary name, then renames it into place. */
-    private static void install(FileSystem fs, Path target, byte[] body) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".part");
-        boolean installed = false;
-        try {
-            try (FSDataOutputStream out = fs.create(tmp, false)) {
-                out.write(body);
-            }
-            if (fs.exists(target)) {
-                fs.delete(target, false); // rename does not overwrite on HDFS
-            }
-            if (!fs.rename(tmp, target)) {
-                throw new IOException("could not rename " + tmp + " to " + target);
-            }
-            installed = true;
-        } finally {
-            if (!installed) {
-                try {
-                    fs.delete(tmp, false);
-                } catch (IOException e) {
-                    log.warn("Could not remove temporary file {}: {}", Uris.redact(tmp.toUri()), e.toString());
-                }
-            }
-        }
     }
 
     /** Hex SHA-256 of the gunzipped content of {@code in}. */

@@ -53,58 +53,56 @@ public final class BenchJob {
 
     /** @return the table, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<BenchmarkTable> run(JobConfig config) throws IOException {
-        try (SparkRun spark = new SparkRun(config, "bench")) {
-            return spark.intoOutput(config, output -> {
-                BenchConfig bench = config.bench();
-                DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
-                PreparedData train = preparer.train();
-                PreparedData test = preparer.test();
-                JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
-                DistributedEvaluator evaluator = spark.evaluator(config, test);
-                Cases cases = new Cases(spark.sc, config, train, testShards, evaluator);
+        return SparkRun.inOutput(config, "bench", Optional.empty(), (spark, output) -> {
+            BenchConfig bench = config.bench();
+            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
+            PreparedData train = preparer.train();
+            PreparedData test = preparer.test();
+            JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
+            DistributedEvaluator evaluator = spark.evaluator(config, test);
+            Cases cases = new Cases(spark.sc, config, train, testShards, evaluator);
 
-                List<BenchmarkResult> results = new ArrayList<>();
-                Optional<PerCoreCost.Fit> perCore = Optional.empty();
-                if (!bench.singleJvmThreads().isEmpty() || !bench.perCoreBatchSizes().isEmpty()) {
-                    LabeledImages data = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape())
-                            .readRange(train.images(), train.labels(), 0, train.used());
-                    if (!bench.perCoreBatchSizes().isEmpty()) {
-                        LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
-                        NativeRuntime.limitThreads(1);
-                        perCore = Optional.of(PerCoreCost.measure(config.training().cpuKernels(), config.model(), data,
-                                train.shape().numClasses(),
-                                bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
-                    }
-                    for (int threads : bench.singleJvmThreads()) {
-                        results.add(cases.singleJvm(data, threads));
-                    }
-                    // local-mode executors share this JVM: give them back their own thread count
-                    NativeRuntime.limitThreads(SparkCnnPlugin.threadsPerTask(spark.sc.getConf()));
+            List<BenchmarkResult> results = new ArrayList<>();
+            Optional<PerCoreCost.Fit> perCore = Optional.empty();
+            if (!bench.singleJvmThreads().isEmpty() || !bench.perCoreBatchSizes().isEmpty()) {
+                LabeledImages data = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape())
+                        .readRange(train.images(), train.labels(), 0, train.used());
+                if (!bench.perCoreBatchSizes().isEmpty()) {
+                    LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
+                    NativeRuntime.limitThreads(1);
+                    perCore = Optional.of(PerCoreCost.measure(config.training().cpuKernels(), config.model(), data,
+                            train.shape().numClasses(),
+                            bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
                 }
-                CnnTrainer sizing = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
-                JavaRDD<LabeledImages> trainShards = spark.shards(train, sizing.workers());
-                trainShards.count(); // loaded before any case's clock starts
-                for (int frequency : bench.allreduceAveragingFrequencies()) {
-                    results.add(cases.spark(trainShards, TrainingEngine.ALLREDUCE, frequency));
+                for (int threads : bench.singleJvmThreads()) {
+                    results.add(cases.singleJvm(data, threads));
                 }
-                if (bench.parameterAveraging()) {
-                    results.add(cases.spark(trainShards, TrainingEngine.PARAMETER_AVERAGING,
-                            config.training().averagingFrequency()));
-                }
+                // local-mode executors share this JVM: give them back their own thread count
+                NativeRuntime.limitThreads(SparkCnnPlugin.threadsPerTask(spark.sc.getConf()));
+            }
+            CnnTrainer sizing = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
+            JavaRDD<LabeledImages> trainShards = spark.shards(train, sizing.workers());
+            trainShards.count(); // loaded before any case's clock starts
+            for (int frequency : bench.allreduceAveragingFrequencies()) {
+                results.add(cases.spark(trainShards, TrainingEngine.ALLREDUCE, frequency));
+            }
+            if (bench.parameterAveraging()) {
+                results.add(cases.spark(trainShards, TrainingEngine.PARAMETER_AVERAGING,
+                        config.training().averagingFrequency()));
+            }
 
-                List<RingBenchmark.Measurement> ring = bench.ringPeers().isEmpty() ? List.of()
-                        : RingBenchmark.run(bench.ringPeers(), exchangedFloats(config), 10);
-                BenchmarkTable table = new BenchmarkTable(results, ring, perCore);
-                String machine = Runtime.getRuntime().availableProcessors() + " cores, "
-                        + ManagementFactory.getOperatingSystemMXBean().getArch() + ", Spark " + spark.sc.master()
-                        + ", nd4j " + NativeRuntime.describeBackend();
-                write(output, BenchmarkTable.CSV_FILE, table.csv());
-                write(output, BenchmarkTable.JSON_FILE, table.json(machine, config.effective()));
-                output.commit();
-                LOG.info("Benchmark on {}:\n{}", machine, table.console());
-                return table;
-            });
-        }
+            List<RingBenchmark.Measurement> ring = bench.ringPeers().isEmpty() ? List.of()
+                    : RingBenchmark.run(bench.ringPeers(), exchangedFloats(config), 10);
+            BenchmarkTable table = new BenchmarkTable(results, ring, perCore);
+            String machine = Runtime.getRuntime().availableProcessors() + " cores, "
+                    + ManagementFactory.getOperatingSystemMXBean().getArch() + ", Spark " + spark.sc.master()
+                    + ", nd4j " + NativeRuntime.describeBackend();
+            write(output, BenchmarkTable.CSV_FILE, table.csv());
+            write(output, BenchmarkTable.JSON_FILE, table.json(machine, config.effective()));
+            output.commit();
+            LOG.info("Benchmark on {}:\n{}", machine, table.console());
+            return table;
+        });
     }
 
     /** What one all-reduce round exchanges: the parameters and, with Adam, its two moments per parameter. */

@@ -3,7 +3,7 @@ package org.sparkcnn.job;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.common.BadInputException;
-import org.sparkcnn.common.QualityGateException;
+import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
@@ -31,23 +31,23 @@ public final class EvaluateJob {
     public static Optional<RunReport> run(JobConfig config) throws IOException {
         URI model = config.evaluation().model().orElseThrow(
                 () -> new BadInputException("evaluation.model: must name the model to evaluate (evaluate --model URI)"));
-        try (SparkRun spark = new SparkRun(config, "evaluate")) {
+        QualityGate gate = new QualityGate(config.evaluation().minAccuracy());
+        return SparkRun.inOutput(config, "evaluate", Optional.of(gate), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
-            return spark.intoOutput(config, output -> {
-                PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
-                CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
-                        test.shape().numClasses(), model.toString());
-                JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
-                EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
-                LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
-                        evaluation.loss(), evaluation.examples()));
-                List<Picture> pictures = ReportPictures.draw(network, Optional.empty(), evaluation, testShards.first());
-                RunReport report = new RunReport(spark.info(), config.effective(), Optional.empty(), test.summary(),
-                        Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList());
-                ResultWriter.write(output, Optional.empty(), report, pictures);
-                QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
-                return report;
-            });
-        }
+            PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
+            CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
+                    test.shape().numClasses(), model.toString());
+            JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
+            EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
+            LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
+                    evaluation.loss(), evaluation.examples()));
+            List<Picture> pictures = ReportPictures.draw(network, Optional.empty(), evaluation, testShards.first());
+            RunReport report = new RunReport(spark.info(), config.effective(), Optional.empty(), test.summary(),
+                    Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList(),
+                    gate.judge(evaluation.accuracy()));
+            ResultWriter.write(output, Optional.empty(), report, pictures);
+            report.gate().throwIfFailed();
+            return report;
+        });
     }
 }

@@ -50,31 +50,29 @@ public final class PredictJob {
                 () -> new BadInputException("predict.model: must name the model to score with (predict --model URI)"));
         DataConfig data = config.data();
         DatasetShape shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
-        try (SparkRun spark = new SparkRun(config, "predict")) {
+        return SparkRun.inOutput(config, "predict", Optional.empty(), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
             CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
                     shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
-            return spark.intoOutput(config, output -> {
-                SparkSession session = SparkSession.builder().getOrCreate();
-                // sparkcnn writes _SUCCESS itself, last, after the folder is in place
-                spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
-                Dataset<Row> input = Predictions.inputs(session, shape, predict);
-                long start = System.nanoTime();
-                Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
-                scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
-                double seconds = (System.nanoTime() - start) / 1e9;
-                long images = scored.count();
-                Summary summary = new Summary(images, seconds, images / Math.max(seconds, 1e-9),
-                        Predictions.accuracy(scored));
-                scored.unpersist();
-                writeSummary(output, summary, modelUri, predict);
-                output.commit();
-                LOG.info(String.format("Scored %d images in %.1f s (%.0f images/s)%s", summary.images(),
-                        summary.seconds(), summary.imagesPerSecond(), summary.accuracy().isPresent()
-                                ? String.format(", accuracy %.4f", summary.accuracy().getAsDouble()) : ""));
-                return summary;
-            });
-        }
+            SparkSession session = SparkSession.builder().getOrCreate();
+            // sparkcnn writes _SUCCESS itself, last, after the folder is in place
+            spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+            Dataset<Row> input = Predictions.inputs(session, shape, predict);
+            long start = System.nanoTime();
+            Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
+            scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long images = scored.count();
+            Summary summary = new Summary(images, seconds, images / Math.max(seconds, 1e-9),
+                    Predictions.accuracy(scored));
+            scored.unpersist();
+            writeSummary(output, summary, modelUri, predict);
+            output.commit();
+            LOG.info(String.format("Scored %d images in %.1f s (%.0f images/s)%s", summary.images(),
+                    summary.seconds(), summary.imagesPerSecond(), summary.accuracy().isPresent()
+                            ? String.format(", accuracy %.4f", summary.accuracy().getAsDouble()) : ""));
+            return summary;
+        });
     }
 
     private static void writeSummary(RunDirectory output, Summary summary, URI model, PredictConfig predict)

@@ -12,7 +12,10 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
-/** Writes a run's results into its output folder and publishes them atomically, {@code _SUCCESS} last. */
+/**
+ * Writes a run's results into its output folder and publishes them atomically: {@code _SUCCESS} last when
+ * the report's quality gate passed, {@code _GATE_FAILED} instead when it did not.
+ */
 final class ResultWriter {
     private ResultWriter() {
     }
@@ -25,6 +28,6 @@ final class ResultWriter {
             }
         }
         ReportFiles.write(output, report, pictures);
-        output.commit();
+        output.commit(report.gate());
     }
 }

@@ -5,6 +5,7 @@ import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.ExecutorShards;
 import org.sparkcnn.data.LabeledImages;
@@ -33,37 +34,44 @@ final class SparkRun implements AutoCloseable {
 
     final JavaSparkContext sc;
     final String runId;
-    final Instant start = Instant.now();
+    final Instant start;
     private final String command;
 
-    SparkRun(JobConfig config, String command) {
+    private SparkRun(JobConfig config, String command, String runId, Instant start) {
         this.command = command;
-        this.runId = RUN_ID_TIME.format(start) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.runId = runId;
+        this.start = start;
         this.sc = SparkContextFactory.create(config.spark(), config.training());
     }
 
     /** A job's work in its output folder. */
     @FunctionalInterface
     interface OutputWork<T> {
-        T run(RunDirectory output) throws IOException;
+        T run(SparkRun spark, RunDirectory output) throws IOException;
     }
 
     /**
-     * Runs {@code work} in output.dir, or nothing when output.dir already holds a complete run (empty:
-     * a rerun of a finished scheduled job has nothing to do). Whatever {@code work} staged without
-     * committing is removed, however it ends.
+     * Runs {@code work} of {@code command} in output.dir, holding its lock; nothing (empty) when output.dir
+     * already holds this job's finished run. Spark starts only once the lock is held and output.dir found
+     * to have work to do: a refused run starts nothing. Whatever {@code work} staged without committing is
+     * removed, however it ends.
+     *
+     * @param gate the job's quality gate, which also judges a finished run found in output.dir
      */
-    <T> Optional<T> intoOutput(JobConfig config, OutputWork<T> work) throws IOException {
-        Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(sc.hadoopConfiguration(), config.output(),
-                runId);
-        if (directory.isEmpty()) {
-            return Optional.empty();
-        }
-        RunDirectory output = directory.get();
-        try {
-            return Optional.of(work.run(output));
-        } finally {
-            output.abort();
+    static <T> Optional<T> inOutput(JobConfig config, String command, Optional<QualityGate> gate, OutputWork<T> work)
+            throws IOException {
+        Instant start = Instant.now();
+        String runId = RUN_ID_TIME.format(start) + "-" + UUID.randomUUID().toString().substring(0, 8);
+        try (OutputClaim claim = OutputClaim.take(config, command, runId, gate)) {
+            if (claim.output().isEmpty()) {
+                return Optional.empty();
+            }
+            RunDirectory output = claim.output().get();
+            try (SparkRun spark = new SparkRun(config, command, runId, start)) {
+                return Optional.of(work.run(spark, output));
+            } finally {
+                output.abort();
+            }
         }
     }
 

@@ -4,7 +4,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.checkpoint.Checkpoint;
 import org.sparkcnn.checkpoint.CheckpointManager;
-import org.sparkcnn.common.QualityGateException;
+import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.OutputConfig;
 import org.sparkcnn.config.ValidationConfig;
@@ -41,59 +42,76 @@ public final class TrainJob {
 
     /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<RunReport> run(JobConfig config) throws IOException {
-        try (SparkRun spark = new SparkRun(config, "train")) {
-            return spark.intoOutput(config, output -> {
-                DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
-                PreparedData train = preparer.train();
-                PreparedData test = preparer.test();
+        QualityGate gate = new QualityGate(config.evaluation().minAccuracy());
+        return SparkRun.inOutput(config, "train", Optional.of(gate), (spark, output) -> {
+            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
+            PreparedData train = preparer.train();
+            PreparedData test = preparer.test();
 
-                CheckpointManager checkpoints = new CheckpointManager(output.fileSystem(), output.checkpointsDir(),
-                        config.checkpoint().keep());
-                Optional<ResumePoint> resume = config.output().onIncomplete() == OutputConfig.OnIncomplete.RESUME
-                        ? checkpoints.newestValid().map(Checkpoint::toResumePoint) : Optional.empty();
+            CheckpointManager checkpoints = new CheckpointManager(output.fileSystem(), output.checkpointsDir(),
+                    config.checkpoint().keep(), output.settings());
+            Optional<ResumePoint> resume = Optional.empty();
+            if (config.output().onIncomplete() == OutputConfig.OnIncomplete.RESUME) {
+                checkpoints.removeLeftovers();
+                resume = checkpoints.newestValid().map(Checkpoint::toResumePoint);
+                resume.ifPresent(r -> requireEpochsNotPassed(r, config.training().epochs()));
+            }
 
-                CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
-                // the validation set is held out of the training file, so the test set stays untouched
-                ValidationSplit split = ValidationSplit.choose(train.used(), config.data().validationSize(),
-                        config.model().seed());
-                JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers(), split.training());
-                JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
-                JavaRDD<LabeledImages> validationShards = split.isEmpty() ? testShards
-                        : spark.shards(train, spark.sc.defaultParallelism(), split.validation());
-                if (!split.isEmpty()) {
-                    LOG.info("Holding out {} of the {} training examples as the validation set (chosen from seed {})",
-                            split.validationCount(), train.used(), config.model().seed());
-                }
-                DistributedEvaluator evaluator = spark.evaluator(config, test);
-                // without a validation set the last validation is the final test evaluation: keep it
-                EvaluationResult[] latest = new EvaluationResult[1];
-                Validator validator = network -> {
-                    latest[0] = evaluator.evaluate(network, validationShards);
-                    return new Validator.Score(latest[0].accuracy(), latest[0].loss());
-                };
-                ValidationPlan plan = validationPlan(config.validation(), validator, split, test.used());
-                TrainedModel trained = trainer.fit(trainShards, split.trainingCount(), plan, checkpoints,
-                        config.checkpoint().everyRounds(), resume);
-                trainShards.unpersist(false);
-                if (validationShards != testShards) {
-                    validationShards.unpersist(false);
-                }
-                MultiLayerNetwork network = trained.network();
-                // with a validation set, or resumed after the last epoch: the test set is evaluated once, here
-                EvaluationResult evaluation = split.isEmpty() && latest[0] != null ? latest[0]
-                        : evaluator.evaluate(network, testShards);
-                LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
-                        evaluation.loss(), evaluation.examples()));
+            CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
+            // the validation set is held out of the training file, so the test set stays untouched
+            ValidationSplit split = ValidationSplit.choose(train.used(), config.data().validationSize(),
+                    config.model().seed());
+            JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers(), split.training());
+            JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
+            JavaRDD<LabeledImages> validationShards = split.isEmpty() ? testShards
+                    : spark.shards(train, spark.sc.defaultParallelism(), split.validation());
+            if (!split.isEmpty()) {
+                LOG.info("Holding out {} of the {} training examples as the validation set (chosen from seed {})",
+                        split.validationCount(), train.used(), config.model().seed());
+            }
+            DistributedEvaluator evaluator = spark.evaluator(config, test);
+            // without a validation set the last validation is the final test evaluation: keep it
+            EvaluationResult[] latest = new EvaluationResult[1];
+            Validator validator = network -> {
+                latest[0] = evaluator.evaluate(network, validationShards);
+                return new Validator.Score(latest[0].accuracy(), latest[0].loss());
+            };
+            ValidationPlan plan = validationPlan(config.validation(), validator, split, test.used());
+            TrainedModel trained = trainer.fit(trainShards, split.trainingCount(), plan, checkpoints,
+                    config.checkpoint().everyRounds(), resume);
+            trainShards.unpersist(false);
+            if (validationShards != testShards) {
+                validationShards.unpersist(false);
+            }
+            MultiLayerNetwork network = trained.network();
+            // with a validation set, or resumed after the last epoch: the test set is evaluated once, here
+            EvaluationResult evaluation = split.isEmpty() && latest[0] != null ? latest[0]
+                    : evaluator.evaluate(network, testShards);
+            LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
+                    evaluation.loss(), evaluation.examples()));
 
-                List<Picture> pictures = ReportPictures.draw(network, Optional.of(trained.history()), evaluation,
-                        testShards.first());
-                RunReport report = new RunReport(spark.info(), config.effective(), Optional.of(train.summary()),
-                        test.summary(), Optional.of(trained.history()), evaluation,
-                        pictures.stream().map(Picture::fileName).toList());
-                ResultWriter.write(output, Optional.of(network), report, pictures);
-                QualityGateException.check(evaluation.accuracy(), config.evaluation().minAccuracy());
-                return report;
-            });
+            List<Picture> pictures = ReportPictures.draw(network, Optional.of(trained.history()), evaluation,
+                    testShards.first());
+            RunReport report = new RunReport(spark.info(), config.effective(), Optional.of(train.summary()),
+                    test.summary(), Optional.of(trained.history()), evaluation,
+                    pictures.stream().map(Picture::fileName).toList(), gate.judge(evaluation.accuracy()));
+            ResultWriter.write(output, Optional.of(network), report, pictures);
+            report.gate().throwIfFailed();
+            return report;
+        });
+    }
+
+    /**
+     * Raising training.epochs extends a run; lowering it below what a checkpoint already trained cannot
+     * be honoured (the checkpoint's model is trained further than asked).
+     */
+    private static void requireEpochsNotPassed(ResumePoint resume, int epochs) {
+        int epoch = resume.position().epoch();
+        boolean passed = epoch > epochs + 1 || (epoch == epochs + 1 && resume.position().segmentsDone() > 0);
+        if (passed) {
+            throw new BadInputException("training.epochs " + epochs + ": the checkpoint " + resume.source()
+                    + " has already trained into epoch " + (resume.position().segmentsDone() > 0 ? epoch : epoch - 1)
+                    + "; set training.epochs to at least that, or output.on-incomplete=clean to start over");
         }
     }
 

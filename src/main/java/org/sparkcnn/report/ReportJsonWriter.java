@@ -25,7 +25,7 @@ import java.io.OutputStream;
  */
 public final class ReportJsonWriter {
     public static final String FILE_NAME = "report.json";
-    public static final String SCHEMA_VERSION = "1.2";
+    public static final String SCHEMA_VERSION = "1.3";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportJsonWriter() {
@@ -46,6 +46,10 @@ public final class ReportJsonWriter {
         data.set("test", dataset(report.testData()));
         report.training().ifPresent(t -> root.set("training", training(t)));
         root.set("evaluation", evaluation(report.evaluation()));
+        ObjectNode gate = root.putObject("qualityGate");
+        gate.put("minAccuracy", report.gate().minAccuracy());
+        gate.put("passed", report.gate().passed());
+        gate.put("reason", report.gate().reason());
         ArrayNode pictures = root.putArray("pictures");
         report.pictures().forEach(pictures::add);
         return root;

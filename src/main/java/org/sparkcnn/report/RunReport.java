@@ -1,5 +1,6 @@
 package org.sparkcnn.report;
 
+import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.data.DatasetSummary;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.train.TrainingHistory;
@@ -14,10 +15,11 @@ import java.util.Optional;
  * @param training        absent for {@code evaluate}
  * @param trainData       absent for {@code evaluate}
  * @param pictures        file names of the report's PNG pictures
+ * @param gate            what the quality gate said about the test accuracy
  */
 public record RunReport(RunInfo run, String effectiveConfig, Optional<DatasetSummary> trainData,
                         DatasetSummary testData, Optional<TrainingHistory> training, EvaluationResult evaluation,
-                        List<String> pictures) {
+                        List<String> pictures, QualityGate.Verdict gate) {
     public RunReport {
         pictures = List.copyOf(pictures);
     }

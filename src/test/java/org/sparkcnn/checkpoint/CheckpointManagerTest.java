@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
+import org.sparkcnn.config.ResultSettings;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.train.EpochRecord;
 import org.sparkcnn.train.EarlyStopping;
@@ -20,9 +21,11 @@ import org.sparkcnn.train.ValidationState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CheckpointManagerTest {
@@ -43,9 +46,12 @@ class CheckpointManagerTest {
                 ValidationState.INITIAL, null);
     }
 
+    private static final ResultSettings.Fingerprint SETTINGS = new ResultSettings.Fingerprint("train",
+            Map.of("training.epochs", "2", "model.learning-rate", "0.002"));
+
     private static CheckpointManager manager(java.nio.file.Path dir, int keep) throws IOException {
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        return new CheckpointManager(fs, new Path(dir.toUri()), keep);
+        return new CheckpointManager(fs, new Path(dir.toUri()), keep, SETTINGS);
     }
 
     private static List<String> names(java.nio.file.Path dir) throws IOException {
@@ -155,5 +161,32 @@ class CheckpointManagerTest {
     @Test
     void noCheckpointsMeansAFreshStart(@TempDir java.nio.file.Path dir) throws IOException {
         assertTrue(manager(dir.resolve("none"), 2).newestValid().isEmpty());
+    }
+
+    @Test
+    void everyCheckpointRecordsTheRunsSettings(@TempDir java.nio.file.Path dir) throws IOException {
+        CheckpointManager checkpoints = manager(dir, 2);
+        assertTrue(checkpoints.newestSettings().isEmpty(), "no checkpoint, no settings");
+        checkpoints.save(network, position(1, 1));
+        assertTrue(Files.exists(dir.resolve("ckpt-e0001-s0001").resolve(CheckpointManager.SETTINGS)));
+        assertEquals(SETTINGS, checkpoints.newestSettings().orElseThrow());
+    }
+
+    @Test
+    void whatAKilledWriteLeftIsRemovedBeforeAResume(@TempDir java.nio.file.Path dir) throws IOException {
+        CheckpointManager checkpoints = manager(dir, 2);
+        checkpoints.save(network, position(1, 1));
+        // a run killed in the middle of writing a checkpoint and a best model
+        java.nio.file.Path deadCheckpoint = Files.createDirectories(dir.resolve("_tmp-ckpt-e0001-s0002-1a2b3c4d"));
+        Files.write(deadCheckpoint.resolve(CheckpointManager.MODEL), new byte[1000]);
+        java.nio.file.Path deadBest = Files.createDirectories(dir.resolve(CheckpointManager.BEST)
+                .resolve("_tmp-best-e0001-r0000020-5e6f7a8b"));
+
+        checkpoints.removeLeftovers();
+
+        assertFalse(Files.exists(deadCheckpoint));
+        assertFalse(Files.exists(deadBest));
+        assertEquals(List.of(CheckpointManager.BEST, "ckpt-e0001-s0001"), names(dir), "complete checkpoints stay");
+        assertEquals(position(1, 1), checkpoints.newestValid().orElseThrow().position());
     }
 }

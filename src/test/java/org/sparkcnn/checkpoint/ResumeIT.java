@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
+import org.sparkcnn.output.OutputLock;
 import org.sparkcnn.output.RunDirectory;
 
 import java.io.BufferedReader;
@@ -31,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A scheduled job whose driver dies: the embedded-mode launcher (a real JVM process) is killed with
  * SIGKILL in the middle of the second epoch; the newest checkpoint is then damaged on purpose; the same
  * command run again skips the damaged checkpoint, resumes from the one before, and finishes as well as an
- * uninterrupted run. A validation set is held out, so the best model (kept in checkpoints/best/) and the
+ * uninterrupted run. The killed driver's lock on output.dir refuses a rerun (exit 2 naming it) until its
+ * heartbeat is older than output.lock-stale-seconds; then the rerun takes it over. A validation set is held out, so the best model (kept in checkpoints/best/) and the
  * validation history must survive the kill too.
  */
 // a hang fails the test that hung, by name; a killed and a resumed 2-epoch job on 6,000 images: a few minutes
@@ -45,6 +47,11 @@ class ResumeIT {
     private static final double MIN_ACCURACY = 0.90;
     private static final double TOLERANCE = 0.015;
     private static final long TIMEOUT_MINUTES = 8;
+    /**
+     * The test waits this long after the kill; long enough that the rerun refused at once (a JVM start,
+     * a few seconds, more on a loaded machine) still finds the lock fresh.
+     */
+    private static final int LOCK_STALE_SECONDS = 30;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -54,7 +61,7 @@ class ResumeIT {
         return List.of("bin/sparkcnn", "train", "data.dir=" + MnistFixture.dir(), "data.train-limit=6000",
                 "data.validation-size=1000", "training.epochs=2", "training.batch-size-per-worker=64", "checkpoint.every-rounds=3",
                 "checkpoint.keep=2", "spark.master=local[2]", "spark.properties.\"spark.ui.enabled\"=false",
-                "output.dir=" + output);
+                "output.lock-stale-seconds=" + LOCK_STALE_SECONDS, "output.dir=" + output);
     }
 
     /** Starts the launcher; its merged output lines arrive in {@code lines}. */
@@ -78,13 +85,17 @@ class ResumeIT {
     }
 
     private static List<String> runToEnd(List<String> command) throws Exception {
+        return runToEnd(command, 0);
+    }
+
+    private static List<String> runToEnd(List<String> command, int exitCode) throws Exception {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Process process = start(command, lines);
         try {
             assertTrue(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "finished in time");
             Thread.sleep(200);
             List<String> all = new ArrayList<>(lines);
-            assertEquals(0, process.exitValue(), String.join("\n", all));
+            assertEquals(exitCode, process.exitValue(), String.join("\n", all));
             return all;
         } finally {
             process.destroyForcibly();
@@ -126,6 +137,12 @@ class ResumeIT {
         } finally {
             first.destroyForcibly();
         }
+        // the dead driver's lock is still there: a rerun at once is refused, naming it
+        Path lock = run.resolve(OutputLock.FILE_NAME);
+        assertTrue(Files.exists(lock), "SIGKILL leaves the lock");
+        String refused = String.join("\n", runToEnd(command(run), 2));
+        assertTrue(refused.contains("another run is writing it: host ") && refused.contains(", pid " + first.pid()
+                + ", started "), refused);
         assertFalse(Files.exists(run.resolve(RunDirectory.SUCCESS)), "a killed run is not complete");
         Path checkpoints = run.resolve(RunDirectory.CHECKPOINTS);
         List<String> saved;
@@ -143,8 +160,14 @@ class ResumeIT {
         byte[] bytes = Files.readAllBytes(newestModel);
         Files.write(newestModel, Arrays.copyOf(bytes, 1000));
 
+        // once its heartbeat is older than the bound, the rerun takes the lock over
+        long staleAt = Files.getLastModifiedTime(lock).toMillis() + TimeUnit.SECONDS.toMillis(LOCK_STALE_SECONDS + 1);
+        Thread.sleep(Math.max(0, staleAt - System.currentTimeMillis()));
         List<String> rerun = runToEnd(command(run));
         String log = String.join("\n", rerun);
+        assertTrue(log.contains("Taking over the stale lock") && log.contains(", pid " + first.pid() + ", started "),
+                log);
+        assertFalse(Files.exists(lock), "released at the end");
         assertTrue(log.contains("Skipping damaged checkpoint") && log.contains("ckpt-e0002-s0001"), log);
         assertTrue(log.contains("Resuming from checkpoint") && log.contains("ckpt-e0002-s0000: epoch 2, segment 0/3"),
                 log);

@@ -2,7 +2,6 @@ package org.sparkcnn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.cluster.MiniHdfs;
 import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.HtmlReportWriter;
@@ -51,11 +51,7 @@ class HdfsRoundTripIT {
 
     @BeforeAll
     static void startHdfs() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, work.resolve("hdfs").toString());
-        conf.setInt("dfs.replication", 1);
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
+        cluster = MiniHdfs.start(work.resolve("hdfs"));
         hdfs = cluster.getFileSystem();
         root = "hdfs://127.0.0.1:" + cluster.getNameNodePort();
         for (String name : new String[]{MnistFixture.TRAIN_IMAGES, MnistFixture.TRAIN_LABELS,

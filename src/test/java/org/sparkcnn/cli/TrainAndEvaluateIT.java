@@ -240,7 +240,10 @@ class TrainAndEvaluateIT {
                 "--min-accuracy", "0.9999"));
         assertEquals(3, result.exitCode(), result.stderr());
         assertTrue(result.stderr().contains("is below evaluation.min-accuracy 0.9999"), result.stderr());
-        assertTrue(Files.exists(gated.resolve(RunDirectory.SUCCESS)), "the report is there for people to read");
+        assertTrue(Files.exists(gated.resolve("report.json")), "the report is there for people to read");
+        assertFalse(Files.exists(gated.resolve(RunDirectory.SUCCESS)), "but nothing waiting for _SUCCESS takes it");
+        assertTrue(Files.exists(gated.resolve(RunDirectory.GATE_FAILED)));
+        assertFalse(report(gated).at("/qualityGate/passed").asBoolean());
         assertEquals(report(run).at("/evaluation/accuracy").asDouble(),
                 report(gated).at("/evaluation/accuracy").asDouble(), 1e-9);
     }

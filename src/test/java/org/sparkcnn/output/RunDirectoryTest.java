@@ -1,10 +1,14 @@
 package org.sparkcnn.output;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.OutputConfig;
+import org.sparkcnn.config.ResultSettings;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +16,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,13 +29,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RunDirectoryTest {
     private static final Configuration CONF = new Configuration();
+    private static final ResultSettings.Fingerprint SETTINGS = new ResultSettings.Fingerprint("train",
+            Map.of("training.epochs", "1"));
+    private final List<OutputLock> locks = new ArrayList<>();
 
-    private static OutputConfig config(Path dir, boolean overwrite, OutputConfig.OnIncomplete onIncomplete) {
-        return new OutputConfig(dir.toUri(), overwrite, onIncomplete);
+    @AfterEach
+    void releaseLocks() {
+        locks.forEach(OutputLock::close);
     }
 
-    private static RunDirectory open(Path dir) {
-        return RunDirectory.open(CONF, config(dir, false, OutputConfig.OnIncomplete.RESUME), "r1");
+    private RunDirectory open(URI dir, boolean overwrite, OutputConfig.OnIncomplete onIncomplete, String runId)
+            throws IOException {
+        OutputConfig config = new OutputConfig(dir, overwrite, onIncomplete, Duration.ofSeconds(120));
+        RunDirectory.Location where = RunDirectory.locate(CONF, dir);
+        locks.forEach(OutputLock::close);
+        OutputLock lock = OutputLock.acquire(where.fs(), where.dir(), config.lockStale(),
+                OutputLock.Holder.thisProcess(runId, "train"));
+        locks.add(lock);
+        return RunDirectory.open(lock, config, runId, SETTINGS);
+    }
+
+    private RunDirectory open(Path dir) throws IOException {
+        return open(dir.toUri(), false, OutputConfig.OnIncomplete.RESUME, "r1");
     }
 
     private static void write(RunDirectory out, String name, String text) throws IOException {
@@ -44,23 +66,46 @@ class RunDirectoryTest {
     }
 
     @Test
-    void nothingIsCreatedUntilSomethingIsWritten(@TempDir Path root) {
+    void nothingIsLeftWhenNothingWasWritten(@TempDir Path root) throws IOException {
         RunDirectory out = open(root.resolve("run"));
+        assertEquals(List.of(OutputLock.FILE_NAME), names(root.resolve("run")), "only the lock while running");
         out.abort();
+        releaseLocks();
         assertFalse(Files.exists(root.resolve("run")));
     }
 
     @Test
-    void filesAppearOnlyAtCommitAndSuccessComesLast(@TempDir Path root) throws IOException {
+    void filesAppearOnlyAtCommitWithTheSettingsAndSuccessComesLast(@TempDir Path root) throws IOException {
         Path target = root.resolve("run");
         RunDirectory out = open(target);
         write(out, "report.json", "{}");
         assertFalse(Files.exists(target.resolve("report.json")), "staged, not yet visible");
         assertFalse(RunDirectory.isComplete(CONF, target.toUri()));
-        out.commit();
+        out.commit(new QualityGate(0.5).judge(0.9));
         assertEquals("{}", Files.readString(target.resolve("report.json")));
         assertTrue(RunDirectory.isComplete(CONF, target.toUri()));
-        assertEquals(List.of("_SUCCESS", "report.json"), names(target), "staging folder removed");
+        FileSystem fs = FileSystem.getLocal(CONF);
+        assertEquals(SETTINGS, RunDirectory.recordedSettings(fs, new org.apache.hadoop.fs.Path(target.toUri()))
+                .orElseThrow());
+        releaseLocks();
+        assertEquals(List.of("_SUCCESS", "_settings.json", "report.json"), names(target), "staging folder removed");
+    }
+
+    @Test
+    void aRunBelowItsGateIsWrittenWithoutSuccess(@TempDir Path root) throws IOException {
+        Path target = root.resolve("run");
+        RunDirectory out = open(target);
+        write(out, "report.json", "{}");
+        out.commit(new QualityGate(0.99).judge(0.95));
+        releaseLocks();
+        assertEquals(List.of(RunDirectory.GATE_FAILED, "_settings.json", "report.json"), names(target));
+        assertEquals(RunDirectory.State.GATE_FAILED,
+                RunDirectory.state(FileSystem.getLocal(CONF), new org.apache.hadoop.fs.Path(target.toUri())));
+        QualityGate.Verdict recorded = RunDirectory.recordedGateFailure(FileSystem.getLocal(CONF),
+                new org.apache.hadoop.fs.Path(target.toUri())).orElseThrow();
+        assertEquals(0.95, recorded.accuracy(), 1e-12);
+        assertEquals(0.99, recorded.minAccuracy(), 1e-12);
+        assertTrue(recorded.reason().contains("is below evaluation.min-accuracy 0.9900"), recorded.reason());
     }
 
     @Test
@@ -70,6 +115,7 @@ class RunDirectoryTest {
         Files.createDirectories(Path.of(URI.create(out.checkpointsDir().toUri().toString())));
         write(out, "model.zip", "partial");
         out.abort();
+        releaseLocks();
         assertEquals(List.of(RunDirectory.CHECKPOINTS), names(target));
     }
 
@@ -77,27 +123,32 @@ class RunDirectoryTest {
     void anIncompleteRunIsResumedOrCleanedAsConfigured(@TempDir Path root) throws IOException {
         Path target = root.resolve("run");
         Files.createDirectories(target.resolve(RunDirectory.CHECKPOINTS).resolve("ckpt-e0001-s0001"));
-        RunDirectory.open(CONF, config(target, false, OutputConfig.OnIncomplete.RESUME), "r2");
+        Path killedStaging = Files.createDirectories(target.resolve("_tmp-run-20261201-dead"));
+        open(target.toUri(), false, OutputConfig.OnIncomplete.RESUME, "r2");
         assertTrue(Files.exists(target.resolve(RunDirectory.CHECKPOINTS)), "resume keeps checkpoints");
-        RunDirectory.open(CONF, config(target, false, OutputConfig.OnIncomplete.CLEAN), "r3");
-        assertFalse(Files.exists(target), "clean removes the incomplete run");
+        assertFalse(Files.exists(killedStaging), "a killed run's staging folder is removed");
+        open(target.toUri(), false, OutputConfig.OnIncomplete.CLEAN, "r3");
+        assertEquals(List.of(OutputLock.FILE_NAME), names(target), "clean removes the incomplete run, not the lock");
+        releaseLocks();
+        assertEquals(List.of(), names(target), "a folder the run did not create stays (its permissions may matter)");
     }
 
     @Test
-    void aCompleteRunIsReplacedOnlyWhenOverwriting(@TempDir Path root) throws IOException {
+    void aFinishedRunIsReplacedOnlyWhenOverwriting(@TempDir Path root) throws IOException {
         Path target = root.resolve("run");
         RunDirectory first = open(target);
         write(first, "report.json", "first");
         first.commit();
 
         BadInputException e = assertThrows(BadInputException.class, () -> open(target));
-        assertTrue(e.getMessage().contains("already holds a complete run"), e.getMessage());
+        assertTrue(e.getMessage().contains("already holds a finished run"), e.getMessage());
 
-        RunDirectory second = RunDirectory.open(CONF, config(target, true, OutputConfig.OnIncomplete.RESUME), "r2");
+        RunDirectory second = open(target.toUri(), true, OutputConfig.OnIncomplete.RESUME, "r2");
         write(second, "report.json", "second");
         second.commit();
+        releaseLocks();
         assertEquals("second", Files.readString(target.resolve("report.json")));
-        assertEquals(List.of("_SUCCESS", "report.json"), names(target));
+        assertEquals(List.of("_SUCCESS", "_settings.json", "report.json"), names(target));
     }
 
     @Test
@@ -109,9 +160,23 @@ class RunDirectoryTest {
 
     @Test
     void trailingSlashNamesTheSameFolder(@TempDir Path root) throws IOException {
-        RunDirectory out = RunDirectory.open(CONF, new OutputConfig(URI.create(root.toUri() + "run/"), false,
-                OutputConfig.OnIncomplete.RESUME), "r1");
+        RunDirectory out = open(URI.create(root.toUri() + "run/"), false, OutputConfig.OnIncomplete.RESUME, "r1");
         out.commit();
         assertTrue(Files.exists(root.resolve("run").resolve(RunDirectory.SUCCESS)));
+    }
+
+    @Test
+    void aRunThatLostItsLockPublishesNothing(@TempDir Path root) throws IOException {
+        Path target = root.resolve("run");
+        RunDirectory out = open(target);
+        write(out, "report.json", "{}");
+        // another run took the lock over (this one's heartbeat stalled past the bound)
+        Files.writeString(target.resolve(OutputLock.FILE_NAME), "{\"host\":\"h2\",\"pid\":2,\"start\":\""
+                + java.time.Instant.now() + "\",\"runId\":\"other\",\"command\":\"train\"}");
+        IOException e = assertThrows(IOException.class, out::commit);
+        assertTrue(e.getMessage().contains("lost its lock to host h2, pid 2"), e.getMessage());
+        out.abort();
+        assertFalse(Files.exists(target.resolve("report.json")));
+        assertFalse(Files.exists(target.resolve(RunDirectory.SUCCESS)));
     }
 }
