@@ -5,6 +5,7 @@ import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkcnn.common.ExitCode;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.ExecutorShards;
 import org.sparkcnn.data.LabeledImages;
@@ -35,6 +36,8 @@ final class SparkRun implements AutoCloseable {
     final String runId;
     final Instant start = Instant.now();
     private final String command;
+    /** Whether the work in output.dir ended with an exception. */
+    private boolean failed;
 
     SparkRun(JobConfig config, String command) {
         this.command = command;
@@ -54,16 +57,21 @@ final class SparkRun implements AutoCloseable {
      * committing is removed, however it ends.
      */
     <T> Optional<T> intoOutput(JobConfig config, OutputWork<T> work) throws IOException {
-        Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(sc.hadoopConfiguration(), config.output(),
-                runId);
-        if (directory.isEmpty()) {
-            return Optional.empty();
-        }
-        RunDirectory output = directory.get();
         try {
-            return Optional.of(work.run(output));
-        } finally {
-            output.abort();
+            Optional<RunDirectory> directory = RunDirectory.openUnlessComplete(sc.hadoopConfiguration(),
+                    config.output(), runId);
+            if (directory.isEmpty()) {
+                return Optional.empty();
+            }
+            RunDirectory output = directory.get();
+            try {
+                return Optional.of(work.run(output));
+            } finally {
+                output.abort();
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            failed = true;
+            throw e;
         }
     }
 
@@ -107,8 +115,13 @@ final class SparkRun implements AutoCloseable {
         return known;
     }
 
+    /**
+     * Stops Spark with the run's outcome: on YARN in client deploy mode the application master reports
+     * the application's final status from it (a plain stop() reads as SUCCEEDED even when the job
+     * failed, which a scheduler watching YARN would take for success).
+     */
     @Override
     public void close() {
-        sc.close();
+        sc.sc().stop(failed ? ExitCode.FAILURE : ExitCode.OK);
     }
 }
