@@ -116,10 +116,15 @@ final class YarnDaemons {
         return rest("/ws/v1/cluster/apps/" + applicationId).path("app");
     }
 
-    /** Executor JVMs (YarnCoarseGrainedExecutorBackend) running in the NodeManager's containers. */
+    /**
+     * Executor JVMs (YarnCoarseGrainedExecutorBackend) running in the NodeManager's containers: the java
+     * processes, not the bash that launch_container.sh starts them with (its command line names the class
+     * too).
+     */
     List<ProcessHandle> executors() {
         return nodeManager.descendants()
-                .filter(p -> p.info().commandLine().orElse("").contains("YarnCoarseGrainedExecutorBackend"))
+                .filter(p -> p.info().command().orElse("").endsWith("/java")
+                        && p.info().commandLine().orElse("").contains("YarnCoarseGrainedExecutorBackend"))
                 .toList();
     }
 
