@@ -34,6 +34,8 @@ Optional:
   --dry-run                print the spark-submit command, do not run it
 
 spark.authenticate on YARN needs no secret file: Spark generates one per application.
+The application gets one attempt (spark.yarn.maxAppAttempts=1; --conf overrides it): a failed driver
+fails the submit at once, and rerunning the same command resumes from output.dir's checkpoints.
 
 Example:
   submit-scripts/yarn.sh --queue ml --executors 8 --executor-cores 4 --executor-memory 4g \
@@ -66,6 +68,10 @@ if [[ -n "$principal" || -n "$keytab" ]]; then
   [[ -f "$keytab" ]] || die "--keytab $keytab: no such file"
   submit_args+=(--principal "$principal" --keytab "$keytab")
 fi
+# One application attempt: a failed driver is reported to the scheduler at once. YARN's default second
+# attempt would start the job again from the beginning (after bad input: the same failure, twice the
+# time); sparkcnn recovers from lost executors itself, and a rerun resumes from output.dir's checkpoints.
+submit_args+=(--conf spark.yarn.maxAppAttempts=1)
 ships_config_with_files=true
 
 sparkcnn_submit

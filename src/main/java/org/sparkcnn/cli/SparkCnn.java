@@ -3,6 +3,7 @@ package org.sparkcnn.cli;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.ExitCode;
 import org.sparkcnn.common.QualityGateException;
+import org.apache.spark.SparkUserAppException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,10 +29,8 @@ public final class SparkCnn implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, evaluate, predict or download");
     }
 
-    public static void main(String[] args) {
-        int code = execute(args);
-        // spark-submit and schedulers read the exit code; non-daemon Spark threads must not keep us alive
-        System.exit(code);
+    public static void main(String[] args) throws SparkUserAppException {
+        DriverExit.exit(execute(args));
     }
 
     /** Runs the command line and returns the exit code instead of exiting (used by tests). */

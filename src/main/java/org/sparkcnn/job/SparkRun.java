@@ -5,6 +5,7 @@ import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.sparkcnn.common.ExitCode;
 import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.data.ExecutorShards;
@@ -36,6 +37,8 @@ final class SparkRun implements AutoCloseable {
     final String runId;
     final Instant start;
     private final String command;
+    /** Whether the work in output.dir ended with an exception. */
+    private boolean failed;
 
     private SparkRun(JobConfig config, String command, String runId, Instant start) {
         this.command = command;
@@ -68,7 +71,12 @@ final class SparkRun implements AutoCloseable {
             }
             RunDirectory output = claim.output().get();
             try (SparkRun spark = new SparkRun(config, command, runId, start)) {
-                return Optional.of(work.run(spark, output));
+                try {
+                    return Optional.of(work.run(spark, output));
+                } catch (IOException | RuntimeException | Error e) {
+                    spark.failed = true;
+                    throw e;
+                }
             } finally {
                 output.abort();
             }
@@ -115,8 +123,13 @@ final class SparkRun implements AutoCloseable {
         return known;
     }
 
+    /**
+     * Stops Spark with the run's outcome: on YARN in client deploy mode the application master reports
+     * the application's final status from it (a plain stop() reads as SUCCEEDED even when the job
+     * failed, which a scheduler watching YARN would take for success).
+     */
     @Override
     public void close() {
-        sc.close();
+        sc.sc().stop(failed ? ExitCode.FAILURE : ExitCode.OK);
     }
 }

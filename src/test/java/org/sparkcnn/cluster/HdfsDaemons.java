@@ -53,6 +53,11 @@ final class HdfsDaemons {
                 """);
     }
 
+    /** The client configuration folder (core-site.xml, hdfs-site.xml): HADOOP_CONF_DIR for this cluster. */
+    Path conf() {
+        return conf;
+    }
+
     URI uri() {
         return URI.create("hdfs://127.0.0.1:" + nameNodePort);
     }
@@ -95,7 +100,8 @@ final class HdfsDaemons {
         return command;
     }
 
-    private static String xml(Map<String, String> properties) {
+    /** A Hadoop configuration file (core-site.xml, yarn-site.xml...) holding {@code properties}. */
+    static String xml(Map<String, String> properties) {
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?>\n<configuration>\n");
         properties.forEach((k, v) -> xml.append("  <property><name>").append(k).append("</name><value>")
                 .append(v).append("</value></property>\n"));

@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,17 +38,11 @@ final class StandaloneSpark {
         this.name = name;
         this.processes = processes;
         this.secret = secret;
-        this.home = Files.createDirectories(work.resolve("spark-home"));
-        Files.createSymbolicLink(home.resolve("jars"), sparkJars);
-        Path bin = Files.createDirectories(home.resolve("bin"));
-        Path submit = Files.copy(projectDir.resolve("src/it/spark-home/bin/spark-submit"), bin.resolve("spark-submit"),
-                StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path conf = Files.createDirectories(home.resolve("conf"));
+        this.home = work.resolve("spark-home");
         Path events = Files.createDirectories(work.resolve("events"));
         // the template users copy, plus the event log this test reads to see which executor did what
-        Files.writeString(conf.resolve("spark-defaults.conf"), Files.readString(projectDir.resolve("conf/spark-defaults.conf"))
-                + "\nspark.eventLog.enabled true\nspark.eventLog.dir " + events.toUri() + "\nspark.ui.port 0\n");
+        SparkHomeLayout.create(projectDir, sparkJars, home,
+                "spark.eventLog.enabled true\nspark.eventLog.dir " + events.toUri() + "\nspark.ui.port 0\n");
         this.masterPort = DaemonProcesses.freePort();
         this.webUiPort = DaemonProcesses.freePort();
     }

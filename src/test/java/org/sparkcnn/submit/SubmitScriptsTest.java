@@ -140,6 +140,8 @@ class SubmitScriptsTest {
         assertTrue(r.output().contains("--principal me@EXAMPLE.COM --keytab " + keytab), r.output());
         assertTrue(r.output().contains("--files " + config), r.output());
         assertTrue(r.output().contains("train --config job.conf"), r.output());
+        // one application attempt: YARN's second attempt would rerun a failed driver from the beginning
+        assertTrue(r.output().contains("--conf spark.yarn.maxAppAttempts=1"), r.output());
 
         Result half = run("yarn.sh", "--queue", "ml", "--executors", "3", "--executor-cores", "2", "--executor-memory",
                 "4g", "--executor-offheap", "4g", "--principal", "me@EXAMPLE.COM", "--dry-run", "train");
