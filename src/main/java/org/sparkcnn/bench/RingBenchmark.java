@@ -11,17 +11,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Times one all-reduce call on its own, for the scaling model (docs/scaling.md): the TCP ring over
- * loopback and the shared-memory group, for a vector of the model's size (bandwidth-bound) and of one
- * float (latency-bound), with peers on threads of this JVM.
+ * loopback, plain and encrypted (what {@code spark.network.crypto.enabled=true} costs), and the
+ * shared-memory group, for a vector of the model's size (bandwidth-bound) and of one float
+ * (latency-bound), with peers on threads of this JVM.
  */
 public final class RingBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     /**
-     * @param transport    "tcp-ring" or "shared-memory"
+     * @param transport    "tcp-ring", "tcp-ring-encrypted" or "shared-memory"
      * @param peers        group size
      * @param floats       vector length
      * @param medianMillis median time of one call, slowest peer
@@ -38,16 +40,21 @@ public final class RingBenchmark {
         for (int peers : groupSizes) {
             for (int floats : new int[] {modelFloats, 1}) {
                 int repeat = floats == 1 ? calls * 20 : calls;
-                results.add(new Measurement("tcp-ring", peers, floats, time(peers, floats, repeat, true)));
-                results.add(new Measurement("shared-memory", peers, floats, time(peers, floats, repeat, false)));
+                for (LocalGroup.Transport transport : LocalGroup.Transport.values()) {
+                    results.add(new Measurement(name(transport), peers, floats, time(transport, peers, floats, repeat)));
+                }
             }
         }
         return results;
     }
 
-    private static double time(int peers, int floats, int calls, boolean tcp) throws IOException {
-        List<double[]> perPeer = LocalGroup.run(tcp ? LocalGroup.Transport.TCP_RING : LocalGroup.Transport.SHARED_MEMORY,
-                peers, TIMEOUT, Duration.ofMinutes(10), (rank, group) -> timeCalls(group, floats, calls));
+    private static String name(LocalGroup.Transport transport) {
+        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static double time(LocalGroup.Transport transport, int peers, int floats, int calls) throws IOException {
+        List<double[]> perPeer = LocalGroup.run(transport, peers, TIMEOUT, Duration.ofMinutes(10),
+                (rank, group) -> timeCalls(group, floats, calls));
         double[] slowest = new double[calls];
         for (double[] mine : perPeer) {
             for (int i = 0; i < calls; i++) {
