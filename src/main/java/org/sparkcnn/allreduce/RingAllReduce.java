@@ -45,7 +45,7 @@ public final class RingAllReduce implements AllReduce {
     private final ExecutorService sender;
     private final byte[] sendScratch = new byte[CHUNK_FLOATS * Float.BYTES];
     private final byte[] receiveScratch = new byte[CHUNK_FLOATS * Float.BYTES];
-    /** The chunk as it crosses the network when encrypted: ciphertext and tag. */
+    /** The chunk as it crosses the network when encrypted: its frames, each ciphertext and tag. */
     private final byte[] sendFrame;
     private final byte[] receiveFrame;
     /** Heap copies for the additions: a loop over two float arrays vectorises, one over direct buffers not. */
@@ -68,8 +68,8 @@ public final class RingAllReduce implements AllReduce {
         this.fromPrevious = fromPrevious;
         this.sealer = sealer;
         this.opener = opener;
-        this.sendFrame = sealer == null ? null : new byte[sendScratch.length + FrameCipher.TAG_BYTES];
-        this.receiveFrame = opener == null ? null : new byte[receiveScratch.length + FrameCipher.TAG_BYTES];
+        this.sendFrame = sealer == null ? null : new byte[FrameCipher.sealedLength(sendScratch.length)];
+        this.receiveFrame = opener == null ? null : new byte[FrameCipher.sealedLength(receiveScratch.length)];
         try {
             this.out = toNext == null ? null : toNext.getOutputStream();
             this.in = fromPrevious == null ? null : new DataInputStream(fromPrevious.getInputStream());
@@ -146,7 +146,7 @@ public final class RingAllReduce implements AllReduce {
             if (sealer == null) {
                 out.write(sendScratch, 0, n * Float.BYTES);
             } else {
-                out.write(sendFrame, 0, sealer.seal(sendScratch, n * Float.BYTES, sendFrame));
+                out.write(sendFrame, 0, sealer.sealAll(sendScratch, n * Float.BYTES, sendFrame));
             }
         }
         out.flush();
@@ -160,9 +160,8 @@ public final class RingAllReduce implements AllReduce {
                 in.readFully(receiveScratch, 0, n * Float.BYTES);
             } else {
                 // both ends know the chunk's length: a frame cut short fails here or at its tag
-                int frameLength = n * Float.BYTES + FrameCipher.TAG_BYTES;
-                in.readFully(receiveFrame, 0, frameLength);
-                opener.open(receiveFrame, frameLength, receiveScratch);
+                in.readFully(receiveFrame, 0, FrameCipher.sealedLength(n * Float.BYTES));
+                opener.openAll(receiveFrame, n * Float.BYTES, receiveScratch);
             }
             if (add) {
                 scratch.get(0, incoming, 0, n);

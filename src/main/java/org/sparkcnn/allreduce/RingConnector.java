@@ -111,6 +111,9 @@ public final class RingConnector {
             int previous = (rank + size - 1) % size;
             // accepting starts before connecting out: every peer's outgoing handshake needs its next
             // neighbour to answer, so none may wait for its own before serving the previous one
+            if (encrypt) {
+                FrameCipher.warmUpOnce();
+            }
             acceptor = new PeerAcceptor(server, secret, new RingHandshake.Link(size, previous, rank, encrypt),
                     handshakeTimeout);
             RingHandshake.Deadline deadline = RingHandshake.Deadline.in(timeout, abandoned);

@@ -50,6 +50,20 @@ class FrameCipherTest {
     }
 
     @Test
+    void aChunkTravelsAsFramesEachAuthenticated() throws IOException {
+        int length = 3 * FrameCipher.FRAME_BYTES + 123;
+        byte[] plain = new byte[length];
+        new Random(2).nextBytes(plain);
+        byte[] sealed = new byte[FrameCipher.sealedLength(length)];
+        assertEquals(length + 4 * FrameCipher.TAG_BYTES, FrameCipher.sealing(KEY).sealAll(plain, length, sealed));
+        byte[] opened = new byte[length];
+        FrameCipher.opening(KEY).openAll(sealed, length, opened);
+        assertArrayEquals(plain, opened);
+        sealed[sealed.length - 50] ^= 1; // in the last frame
+        assertThrows(IOException.class, () -> FrameCipher.opening(KEY).openAll(sealed, length, opened));
+    }
+
+    @Test
     void keyDerivationIsHkdfSha256() {
         // RFC 5869, test case 1 (the first 32 bytes of its output)
         byte[] ikm = new byte[22];

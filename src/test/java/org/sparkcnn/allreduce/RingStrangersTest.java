@@ -10,8 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,9 +25,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -44,10 +40,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(90)
 class RingStrangersTest {
-    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SECRET = TestRings.SECRET;
     /** Shorter than the default so the tests are quick; a slow sender needs longer than this for its hello. */
     private static final Duration HANDSHAKE = Duration.ofSeconds(3);
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PEER_TIMEOUT = TestRings.PEER_TIMEOUT;
     private static final int FLOATS = 100_000;
 
     /** What a stranger does with a ring port once connected. */
@@ -133,7 +129,7 @@ class RingStrangersTest {
                 Thread.sleep(200); // let the strangers' bytes arrive first too
 
                 long start = System.nanoTime();
-                List<Long> formed = runPeers(List.of(a, b), rank -> addresses, (rank, ring) -> {
+                List<Long> formed = TestRings.runPeers(List.of(a, b), rank -> addresses, true, (rank, ring) -> {
                     long connectedAt = System.nanoTime();
                     for (int round = 0; round < 3; round++) {
                         sumAndCheck(ring, round);
@@ -248,126 +244,19 @@ class RingStrangersTest {
         }
     }
 
-    @Test
-    void aByteAlteredOnTheWayFailsTheCallInsteadOfEnteringTheSum() throws Exception {
-        try (RingConnector.Listener a = RingConnector.listen("127.0.0.1");
-             RingConnector.Listener b = RingConnector.listen("127.0.0.1");
-             Relay relay = Relay.flipping(b.address(), RingHandshake.CONNECTOR_BYTES + 1_000)) {
-            List<Throwable> failures = failuresOfOneCall(a, b, relay);
-            assertTrue(failures.get(1).getMessage().contains("failed authentication"), failures.get(1).getMessage());
-        }
-    }
-
-    @Test
-    void aFrameCutShortFailsTheCall() throws Exception {
-        try (RingConnector.Listener a = RingConnector.listen("127.0.0.1");
-             RingConnector.Listener b = RingConnector.listen("127.0.0.1");
-             Relay relay = Relay.cutting(b.address(), RingHandshake.CONNECTOR_BYTES + 1_000)) {
-            failuresOfOneCall(a, b, relay);
-        }
-    }
-
-    @Test
-    void theParametersCrossTheNetworkEncryptedOnlyWhenAskedTo() throws Exception {
-        for (boolean encrypt : new boolean[] {false, true}) {
-            try (RingConnector.Listener a = RingConnector.listen("127.0.0.1");
-                 RingConnector.Listener b = RingConnector.listen("127.0.0.1");
-                 Relay relay = Relay.to(b.address())) {
-                float[] sums = new float[2];
-                runPeers(List.of(a, b), rank -> rank == 0 ? List.of(a.address(), relay.address())
-                        : List.of(a.address(), b.address()), encrypt, (rank, ring) -> {
-                    FloatBuffer data = direct(FLOATS, 1.5f + rank);
-                    ring.sumInPlace(data);
-                    sums[rank] = data.get(FLOATS - 1);
-                    return null;
-                });
-                assertArrayEquals(new float[] {4f, 4f}, sums);
-                // rank 0 sent half its vector of 1.5f: sixteen of them in a row on the wire give it away
-                byte[] pattern = ByteBuffer.allocate(64).order(RingAllReduce.WIRE_ORDER)
-                        .putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f)
-                        .putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f)
-                        .putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).putFloat(1.5f).array();
-                byte[] wire = relay.recorded();
-                assertTrue(wire.length > FLOATS * 2, "recorded " + wire.length + " bytes");
-                assertEquals(!encrypt, contains(wire, pattern), encrypt ? "plaintext on the wire of an encrypted ring"
-                        : "the control: a ring without encryption sends the floats as they are");
-            }
-        }
-    }
-
-    /** Runs one encrypted call with rank 0 reaching rank 1 through {@code relay}; both peers must fail. */
-    private static List<Throwable> failuresOfOneCall(RingConnector.Listener a, RingConnector.Listener b, Relay relay)
-            throws Exception {
-        List<String> direct = List.of(a.address(), b.address());
-        List<String> relayed = List.of(a.address(), relay.address());
-        List<RingConnector.Listener> listeners = List.of(a, b);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            List<Future<?>> peers = new ArrayList<>();
-            for (int rank = 0; rank < 2; rank++) {
-                int r = rank;
-                peers.add(pool.submit(() -> {
-                    try (RingAllReduce ring = listeners.get(r).connect(r, r == 0 ? relayed : direct, SECRET, true,
-                            PEER_TIMEOUT)) {
-                        ring.sumInPlace(direct(FLOATS, 1f));
-                        return null;
-                    }
-                }));
-            }
-            List<Throwable> failures = new ArrayList<>();
-            for (Future<?> peer : peers) {
-                ExecutionException e = assertThrows(ExecutionException.class, () -> peer.get(20, TimeUnit.SECONDS));
-                assertInstanceOf(IOException.class, e.getCause());
-                failures.add(e.getCause());
-            }
-            return failures;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
     /** The bytes a real peer sends to open a connection of a ring with {@link #SECRET}, as seen on the wire. */
     private static byte[] capturedHandshake() throws Exception {
         try (RingConnector.Listener a = RingConnector.listen("127.0.0.1");
              RingConnector.Listener b = RingConnector.listen("127.0.0.1");
              Relay relay = Relay.to(b.address())) {
-            runPeers(List.of(a, b), rank -> rank == 0 ? List.of(a.address(), relay.address())
+            TestRings.runPeers(List.of(a, b), rank -> rank == 0 ? List.of(a.address(), relay.address())
                     : List.of(a.address(), b.address()), true, (rank, ring) -> {
-                ring.sumInPlace(direct(10, 1f));
+                ring.sumInPlace(TestRings.direct(10, 1f));
                 return null;
             });
             byte[] wire = relay.recorded();
             assertTrue(wire.length > RingHandshake.CONNECTOR_BYTES, "recorded only " + wire.length + " bytes");
             return Arrays.copyOf(wire, RingHandshake.CONNECTOR_BYTES);
-        }
-    }
-
-    private static <T> List<T> runPeers(List<RingConnector.Listener> listeners, IntFunction<List<String>> addresses,
-                                        LocalGroup.Peer<T> body) throws Exception {
-        return runPeers(listeners, addresses, true, body);
-    }
-
-    private static <T> List<T> runPeers(List<RingConnector.Listener> listeners, IntFunction<List<String>> addresses,
-                                        boolean encrypt, LocalGroup.Peer<T> body) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(listeners.size());
-        try {
-            List<Future<T>> peers = new ArrayList<>();
-            for (int rank = 0; rank < listeners.size(); rank++) {
-                int r = rank;
-                peers.add(pool.submit(() -> {
-                    try (RingAllReduce ring = listeners.get(r).connect(r, addresses.apply(r), SECRET, encrypt,
-                            PEER_TIMEOUT)) {
-                        return body.run(r, ring);
-                    }
-                }));
-            }
-            List<T> results = new ArrayList<>();
-            for (Future<T> peer : peers) {
-                results.add(peer.get(40, TimeUnit.SECONDS));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
         }
     }
 
@@ -380,7 +269,7 @@ class RingStrangersTest {
      * element carries a vote to stop. @return whether a peer voted to stop
      */
     private static boolean sumAndCheck(AllReduce ring, int round, boolean votesStop) throws IOException {
-        FloatBuffer data = direct(FLOATS + 1, round + ring.rank() + 1);
+        FloatBuffer data = TestRings.direct(FLOATS + 1, round + ring.rank() + 1);
         data.put(FLOATS, votesStop ? 1 : 0);
         ring.sumInPlace(data);
         float expected = 2 * round + 3;
@@ -409,26 +298,5 @@ class RingStrangersTest {
         }
         assertFalse(logs.lines().stream().anyMatch(l -> l.message().contains(new String(SECRET,
                 StandardCharsets.US_ASCII))), "the secret in a log line");
-    }
-
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
-
-    private static FloatBuffer direct(int length, float value) {
-        FloatBuffer buffer = ByteBuffer.allocateDirect(length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < length; i++) {
-            buffer.put(i, value);
-        }
-        return buffer;
     }
 }
