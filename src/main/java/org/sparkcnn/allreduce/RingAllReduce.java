@@ -200,6 +200,6 @@ public final class RingAllReduce implements AllReduce {
     /** For tests and logs. */
     @Override
     public String toString() {
-        return "ring rank " + rank + "/" + size;
+        return (sealer == null ? "ring" : "encrypted ring") + " rank " + rank + "/" + size;
     }
 }
