@@ -21,14 +21,18 @@ import java.util.Locale;
  */
 public final class RingBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Untimed calls first: connections, and the JIT compiling the sums and AES-GCM. */
+    private static final int WARM_UP_CALLS = 3;
 
     /**
      * @param transport    "tcp-ring", "tcp-ring-encrypted" or "shared-memory"
      * @param peers        group size
      * @param floats       vector length
      * @param medianMillis median time of one call, slowest peer
+     * @param cpuMillis    CPU time of one call, all peers together (this process's CPU time over the timed
+     *                     calls, divided by their number): what a call costs whatever else runs on the machine
      */
-    public record Measurement(String transport, int peers, long floats, double medianMillis) {
+    public record Measurement(String transport, int peers, long floats, double medianMillis, double cpuMillis) {
     }
 
     private RingBenchmark() {
@@ -41,7 +45,7 @@ public final class RingBenchmark {
             for (int floats : new int[] {modelFloats, 1}) {
                 int repeat = floats == 1 ? calls * 20 : calls;
                 for (LocalGroup.Transport transport : LocalGroup.Transport.values()) {
-                    results.add(new Measurement(name(transport), peers, floats, time(transport, peers, floats, repeat)));
+                    results.add(time(transport, peers, floats, repeat));
                 }
             }
         }
@@ -52,9 +56,11 @@ public final class RingBenchmark {
         return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    private static double time(LocalGroup.Transport transport, int peers, int floats, int calls) throws IOException {
+    private static Measurement time(LocalGroup.Transport transport, int peers, int floats, int calls)
+            throws IOException {
+        double[] cpuSeconds = new double[1];
         List<double[]> perPeer = LocalGroup.run(transport, peers, TIMEOUT, Duration.ofMinutes(10),
-                (rank, group) -> timeCalls(group, floats, calls));
+                (rank, group) -> timeCalls(group, floats, calls, rank == 0 ? cpuSeconds : null));
         double[] slowest = new double[calls];
         for (double[] mine : perPeer) {
             for (int i = 0; i < calls; i++) {
@@ -62,17 +68,24 @@ public final class RingBenchmark {
             }
         }
         Arrays.sort(slowest);
-        return slowest[calls / 2];
+        return new Measurement(name(transport), peers, floats, slowest[calls / 2], cpuSeconds[0] * 1000 / calls);
     }
 
-    private static double[] timeCalls(AllReduce group, int floats, int calls) throws IOException {
+    /** @param cpuSeconds where to put the process's CPU time over the timed calls, or null */
+    private static double[] timeCalls(AllReduce group, int floats, int calls, double[] cpuSeconds) throws IOException {
         FloatBuffer data = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        group.sumInPlace(data); // warm-up: connections, JIT
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            group.sumInPlace(data);
+        }
         double[] millis = new double[calls];
+        double cpuStart = ProcessCpu.seconds();
         for (int i = 0; i < calls; i++) {
             long start = System.nanoTime();
             group.sumInPlace(data);
             millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        if (cpuSeconds != null) {
+            cpuSeconds[0] = ProcessCpu.seconds() - cpuStart;
         }
         return millis;
     }

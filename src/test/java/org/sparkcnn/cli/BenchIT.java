@@ -66,6 +66,7 @@ class BenchIT {
         for (JsonNode call : calls) {
             assertEquals(2, call.get("peers").asInt());
             assertTrue(call.get("medianMillis").asDouble() > 0, call.toString());
+            assertTrue(call.get("floats").asLong() == 1 || call.get("cpuMillis").asDouble() > 0, call.toString());
         }
 
         JsonNode perCore = new ObjectMapper().readTree(out.resolve(BenchmarkTable.JSON_FILE).toFile()).get("perCore");
