@@ -23,6 +23,8 @@ public final class LocalGroup {
     public enum Transport {
         /** {@link RingAllReduce} over loopback TCP, as executors in different JVMs do */
         TCP_RING,
+        /** the same, every frame encrypted and authenticated (AES-GCM) */
+        TCP_RING_ENCRYPTED,
         /** {@link SharedMemoryAllReduce}, as tasks of one executor do */
         SHARED_MEMORY
     }
@@ -52,7 +54,8 @@ public final class LocalGroup {
         List<RingConnector.Listener> listeners = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(peers);
         try {
-            if (transport == Transport.TCP_RING) {
+            boolean tcp = transport != Transport.SHARED_MEMORY;
+            if (tcp) {
                 for (int i = 0; i < peers; i++) {
                     listeners.add(RingConnector.listen("127.0.0.1"));
                 }
@@ -62,8 +65,9 @@ public final class LocalGroup {
             for (int rank = 0; rank < peers; rank++) {
                 int r = rank;
                 futures.add(pool.submit(() -> {
-                    try (AllReduce group = transport == Transport.TCP_RING
-                            ? listeners.get(r).connect(r, addresses, secret, joinTimeout)
+                    try (AllReduce group = tcp
+                            ? listeners.get(r).connect(r, addresses, secret,
+                            transport == Transport.TCP_RING_ENCRYPTED, joinTimeout)
                             : SharedMemoryAllReduce.join(sharedMemoryKey, r, peers, joinTimeout)) {
                         return peer.run(r, group);
                     }

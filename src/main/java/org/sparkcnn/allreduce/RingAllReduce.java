@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * the number of peers, which is why data-parallel trainers (Horovod, NCCL) average gradients this way.
  *
  * <p>A peer only talks to its two neighbours: it sends to the next rank and receives from the previous
- * one, over connections made by {@link RingConnector}. An instance is used by one thread at a time.
+ * one, over connections made by {@link RingConnector}, each chunk encrypted and authenticated when the
+ * ring is ({@link FrameCipher}). An instance is used by one thread at a time.
  */
 public final class RingAllReduce implements AllReduce {
     /** Floats per socket write; also the size of the two scratch buffers. */
@@ -36,6 +37,10 @@ public final class RingAllReduce implements AllReduce {
     private final Socket fromPrevious;
     private final OutputStream out;
     private final DataInputStream in;
+    /** Encrypts what goes to the next peer, or null when the ring is not encrypted. */
+    private final FrameCipher sealer;
+    /** Decrypts what comes from the previous peer, or null when the ring is not encrypted. */
+    private final FrameCipher opener;
     /**
      * Sending runs on a thread of its own while this thread receives: if both neighbours first sent a
      * whole chunk and only then read, two chunks larger than the socket buffers would block each other.
@@ -43,20 +48,31 @@ public final class RingAllReduce implements AllReduce {
     private final ExecutorService sender;
     private final byte[] sendScratch = new byte[CHUNK_FLOATS * Float.BYTES];
     private final byte[] receiveScratch = new byte[CHUNK_FLOATS * Float.BYTES];
+    /** The chunk as it crosses the network when encrypted: its frames, each ciphertext and tag. */
+    private final byte[] sendFrame;
+    private final byte[] receiveFrame;
     /** Heap copies for the additions: a loop over two float arrays vectorises, one over direct buffers not. */
     private final float[] incoming = new float[CHUNK_FLOATS];
     private final float[] local = new float[CHUNK_FLOATS];
 
     /** A ring of one: {@link #sumInPlace} has nothing to add. */
     static RingAllReduce alone() {
-        return new RingAllReduce(0, 1, null, null);
+        return new RingAllReduce(0, 1, null, null, null, null);
     }
 
-    RingAllReduce(int rank, int size, Socket toNext, Socket fromPrevious) {
+    /**
+     * @param sealer encrypts what goes to {@code toNext}, null to send the floats as they are
+     * @param opener decrypts what comes from {@code fromPrevious}, null when it is not encrypted
+     */
+    RingAllReduce(int rank, int size, Socket toNext, FrameCipher sealer, Socket fromPrevious, FrameCipher opener) {
         this.rank = rank;
         this.size = size;
         this.toNext = toNext;
         this.fromPrevious = fromPrevious;
+        this.sealer = sealer;
+        this.opener = opener;
+        this.sendFrame = sealer == null ? null : new byte[FrameCipher.sealedLength(sendScratch.length)];
+        this.receiveFrame = opener == null ? null : new byte[FrameCipher.sealedLength(receiveScratch.length)];
         try {
             this.out = toNext == null ? null : toNext.getOutputStream();
             this.in = fromPrevious == null ? null : new DataInputStream(fromPrevious.getInputStream());
@@ -136,7 +152,11 @@ public final class RingAllReduce implements AllReduce {
             int n = Math.min(CHUNK_FLOATS, to - pos);
             scratch.clear();
             scratch.put(data.slice(pos, n));
-            out.write(sendScratch, 0, n * Float.BYTES);
+            if (sealer == null) {
+                out.write(sendScratch, 0, n * Float.BYTES);
+            } else {
+                out.write(sendFrame, 0, sealer.sealAll(sendScratch, n * Float.BYTES, sendFrame));
+            }
         }
         out.flush();
     }
@@ -145,7 +165,13 @@ public final class RingAllReduce implements AllReduce {
         FloatBuffer scratch = ByteBuffer.wrap(receiveScratch).order(WIRE_ORDER).asFloatBuffer();
         for (int pos = from; pos < to; pos += CHUNK_FLOATS) {
             int n = Math.min(CHUNK_FLOATS, to - pos);
-            in.readFully(receiveScratch, 0, n * Float.BYTES);
+            if (opener == null) {
+                in.readFully(receiveScratch, 0, n * Float.BYTES);
+            } else {
+                // both ends know the chunk's length: a frame cut short fails here or at its tag
+                in.readFully(receiveFrame, 0, FrameCipher.sealedLength(n * Float.BYTES));
+                opener.openAll(receiveFrame, n * Float.BYTES, receiveScratch);
+            }
             if (add) {
                 scratch.get(0, incoming, 0, n);
                 data.get(pos, local, 0, n);
@@ -183,6 +209,6 @@ public final class RingAllReduce implements AllReduce {
     /** For tests and logs. */
     @Override
     public String toString() {
-        return "ring rank " + rank + "/" + size;
+        return (sealer == null ? "ring" : "encrypted ring") + " rank " + rank + "/" + size;
     }
 }

@@ -37,11 +37,11 @@ public final class BenchmarkTable {
                     r.averagingSeconds(), r.otherSeconds(), 100 * r.averagingShare(), 100 * r.testAccuracy()));
         }
         if (!ring.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%nOne all-reduce call (median, slowest peer):%n%-14s %6s %10s %10s%n",
-                    "transport", "peers", "floats", "ms"));
+            out.append(String.format(Locale.ROOT, "%nOne all-reduce call (median, slowest peer; CPU of all peers):%n%-18s %6s %10s %10s %10s%n",
+                    "transport", "peers", "floats", "ms", "CPU ms"));
             for (RingBenchmark.Measurement m : ring) {
-                out.append(String.format(Locale.ROOT, "%-14s %6d %10d %10.3f%n", m.transport(), m.peers(), m.floats(),
-                        m.medianMillis()));
+                out.append(String.format(Locale.ROOT, "%-18s %6d %10d %10.3f %10.1f%n", m.transport(), m.peers(), m.floats(),
+                        m.medianMillis(), m.cpuMillis()));
             }
         }
         perCore.ifPresent(fit -> {

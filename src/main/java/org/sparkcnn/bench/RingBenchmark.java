@@ -11,22 +11,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Times one all-reduce call on its own, for the scaling model (docs/scaling.md): the TCP ring over
- * loopback and the shared-memory group, for a vector of the model's size (bandwidth-bound) and of one
- * float (latency-bound), with peers on threads of this JVM.
+ * loopback, plain and encrypted (what {@code spark.network.crypto.enabled=true} costs), and the
+ * shared-memory group, for a vector of the model's size (bandwidth-bound) and of one float
+ * (latency-bound), with peers on threads of this JVM.
  */
 public final class RingBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** Untimed calls first: connections, and the JIT compiling the sums and AES-GCM. */
+    private static final int WARM_UP_CALLS = 3;
 
     /**
-     * @param transport    "tcp-ring" or "shared-memory"
+     * @param transport    "tcp-ring", "tcp-ring-encrypted" or "shared-memory"
      * @param peers        group size
      * @param floats       vector length
      * @param medianMillis median time of one call, slowest peer
+     * @param cpuMillis    CPU time of one call, all peers together (this process's CPU time over the timed
+     *                     calls, divided by their number): what a call costs whatever else runs on the machine
      */
-    public record Measurement(String transport, int peers, long floats, double medianMillis) {
+    public record Measurement(String transport, int peers, long floats, double medianMillis, double cpuMillis) {
     }
 
     private RingBenchmark() {
@@ -38,16 +44,23 @@ public final class RingBenchmark {
         for (int peers : groupSizes) {
             for (int floats : new int[] {modelFloats, 1}) {
                 int repeat = floats == 1 ? calls * 20 : calls;
-                results.add(new Measurement("tcp-ring", peers, floats, time(peers, floats, repeat, true)));
-                results.add(new Measurement("shared-memory", peers, floats, time(peers, floats, repeat, false)));
+                for (LocalGroup.Transport transport : LocalGroup.Transport.values()) {
+                    results.add(time(transport, peers, floats, repeat));
+                }
             }
         }
         return results;
     }
 
-    private static double time(int peers, int floats, int calls, boolean tcp) throws IOException {
-        List<double[]> perPeer = LocalGroup.run(tcp ? LocalGroup.Transport.TCP_RING : LocalGroup.Transport.SHARED_MEMORY,
-                peers, TIMEOUT, Duration.ofMinutes(10), (rank, group) -> timeCalls(group, floats, calls));
+    private static String name(LocalGroup.Transport transport) {
+        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static Measurement time(LocalGroup.Transport transport, int peers, int floats, int calls)
+            throws IOException {
+        double[] cpuSeconds = new double[1];
+        List<double[]> perPeer = LocalGroup.run(transport, peers, TIMEOUT, Duration.ofMinutes(10),
+                (rank, group) -> timeCalls(group, floats, calls, rank == 0 ? cpuSeconds : null));
         double[] slowest = new double[calls];
         for (double[] mine : perPeer) {
             for (int i = 0; i < calls; i++) {
@@ -55,17 +68,24 @@ public final class RingBenchmark {
             }
         }
         Arrays.sort(slowest);
-        return slowest[calls / 2];
+        return new Measurement(name(transport), peers, floats, slowest[calls / 2], cpuSeconds[0] * 1000 / calls);
     }
 
-    private static double[] timeCalls(AllReduce group, int floats, int calls) throws IOException {
+    /** @param cpuSeconds where to put the process's CPU time over the timed calls, or null */
+    private static double[] timeCalls(AllReduce group, int floats, int calls, double[] cpuSeconds) throws IOException {
         FloatBuffer data = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        group.sumInPlace(data); // warm-up: connections, JIT
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            group.sumInPlace(data);
+        }
         double[] millis = new double[calls];
+        double cpuStart = ProcessCpu.seconds();
         for (int i = 0; i < calls; i++) {
             long start = System.nanoTime();
             group.sumInPlace(data);
             millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        if (cpuSeconds != null) {
+            cpuSeconds[0] = ProcessCpu.seconds() - cpuStart;
         }
         return millis;
     }

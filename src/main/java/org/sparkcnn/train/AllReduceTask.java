@@ -50,9 +50,12 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final long seed;
     private final int peerTimeoutSeconds;
     private final CpuKernels cpuKernels;
+    /** Whether the TCP ring encrypts the parameters: as Spark's own traffic, {@code spark.network.crypto.enabled}. */
+    private final boolean encryptRing;
 
     AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
-                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds, CpuKernels cpuKernels) {
+                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds, CpuKernels cpuKernels,
+                  boolean encryptRing) {
         this.start = start;
         this.minibatchesPerRound = minibatchesPerRound;
         this.averageUpdaterState = averageUpdaterState;
@@ -61,6 +64,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         this.seed = seed;
         this.peerTimeoutSeconds = peerTimeoutSeconds;
         this.cpuKernels = cpuKernels;
+        this.encryptRing = encryptRing;
     }
 
     @Override
@@ -99,7 +103,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             try (AllReduce ring = sharedMemory
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
                     addresses.size(), timeout)
-                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), timeout,
+                    : listener.connect(rank, addresses, HexFormat.of().parseHex(ringSecretHex), encryptRing, timeout,
                     context::isInterrupted);
                  CancellationWatch watch = CancellationWatch.watch("all-reduce worker " + rank,
                          context::isInterrupted, ring::close);

@@ -5,10 +5,14 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.config.TrainingEngine;
 import org.sparkcnn.device.CudaKernels;
 import org.sparkcnn.device.CudaPreflight;
 import org.sparkcnn.device.GpuRequest;
 import org.sparkcnn.device.Nd4jBackends;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
 
@@ -17,6 +21,8 @@ import java.util.Optional;
  * it names one, otherwise from spark-submit, otherwise an embedded {@code local[*]}.
  */
 public final class SparkContextFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkContextFactory.class);
+
     private SparkContextFactory() {
     }
 
@@ -63,10 +69,28 @@ public final class SparkContextFactory {
     }
 
     /**
+     * The allreduce engine's ring secret travels to the executors inside each task. On a cluster whose
+     * Spark does not authenticate, anyone who can reach the cluster can talk to the driver and executors
+     * as Spark does, and so read that secret and then read or join the ring: say so before the work
+     * starts. In local mode every task runs in this JVM and nothing crosses the network.
+     */
+    static void warnIfRingSecretExposed(SparkConf conf, TrainingEngine engine) {
+        String master = conf.get("spark.master", "local[*]");
+        boolean oneJvm = master.startsWith("local") && !master.startsWith("local-cluster");
+        if (engine == TrainingEngine.ALLREDUCE && !oneJvm && !conf.getBoolean("spark.authenticate", false)) {
+            LOG.warn("spark.authenticate is not true on master {}: the allreduce engine hands its ring secret to the "
+                    + "executors inside each task, so anyone who can reach this cluster can read it and read or join "
+                    + "the ring. Set spark.authenticate=true (and spark.network.crypto.enabled=true to encrypt Spark's "
+                    + "traffic and the ring's)", master);
+        }
+    }
+
+    /**
      * @throws BadInputException when the conf asks for GPUs this jar or this driver host cannot provide
      */
     public static JavaSparkContext create(SparkSettings spark, TrainingConfig training) {
         SparkConf conf = sparkConf(spark, training);
+        warnIfRingSecretExposed(conf, training.engine());
         boolean cuda = Nd4jBackends.cudaOnClasspath();
         gpuRequest(conf).check(cuda);
         if (cuda) {

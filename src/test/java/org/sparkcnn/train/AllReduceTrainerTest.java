@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.sparkcnn.common.BadInputException;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,9 +15,14 @@ class AllReduceTrainerTest {
         BadInputException dynamic = assertThrows(BadInputException.class, () -> AllReduceTrainer.requireCompatible(
                 new SparkConf().set("spark.dynamicAllocation.enabled", "true")));
         assertTrue(dynamic.getMessage().contains("training.engine=parameter-averaging"), dynamic.getMessage());
-        BadInputException crypto = assertThrows(BadInputException.class, () -> AllReduceTrainer.requireCompatible(
-                new SparkConf().set("spark.network.crypto.enabled", "true")));
-        assertTrue(crypto.getMessage().contains("spark.network.crypto.enabled"), crypto.getMessage());
         assertDoesNotThrow(() -> AllReduceTrainer.requireCompatible(new SparkConf().set("spark.authenticate", "true")));
+    }
+
+    @Test
+    void sparksEncryptionIsAcceptedAndEncryptsTheRing() {
+        SparkConf encrypted = new SparkConf().set("spark.authenticate", "true").set("spark.network.crypto.enabled", "true");
+        assertDoesNotThrow(() -> AllReduceTrainer.requireCompatible(encrypted));
+        assertTrue(AllReduceTrainer.encryptsRing(encrypted));
+        assertFalse(AllReduceTrainer.encryptsRing(new SparkConf()));
     }
 }
