@@ -314,10 +314,17 @@ class ClusterE2EIT {
         Files.writeString(secretFile, "spark.authenticate.secret=" + secret + "\n");
         String[] small = {"data.train-limit=2000", "data.test-limit=2000", "training.epochs=1"};
 
+        // with Spark's own traffic encrypted too: the allreduce engine then encrypts its ring (AES-GCM)
         Process withSecret = start("submit-auth", secured, submit(secured, "/runs/auth",
-                List.of("--auth-secret-file", secretFile.toString()), small), Map.of());
+                List.of("--auth-secret-file", secretFile.toString(), "--conf", "spark.network.crypto.enabled=true"),
+                small), Map.of());
         assertEquals(0, waitFor("submit-auth", withSecret), processes.logText("submit-auth"));
         assertCompleteRun("/runs/auth");
+        assertEquals("allreduce", report("/runs/auth").at("/config/training/engine").asText(),
+                "engine of the encrypted run: " + report("/runs/auth").at("/config"));
+        String executorLogs = secured.executorLogs();
+        assertEquals(2, executorLogs.lines().filter(l -> l.contains("All-reduce worker joined encrypted ring rank")).count(),
+                "both workers joined an encrypted TCP ring:\n" + executorLogs);
         assertFalse(processes.logText("submit-auth").contains(secret), "the secret shows in the submit output");
         int applications = secured.applicationCount();
 

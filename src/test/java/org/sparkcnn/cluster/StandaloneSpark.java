@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.Optional;
 
@@ -91,6 +92,18 @@ final class StandaloneSpark {
         command.addAll(List.of("-cp", home.resolve("conf") + ":" + home.resolve("jars") + "/*", mainClass));
         command.addAll(List.of(args));
         return command;
+    }
+
+    /** Everything the executors of this cluster wrote to stderr (their log), from the workers' work folders. */
+    String executorLogs() throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (Stream<Path> files = Files.walk(home.getParent())) {
+            for (Path stderr : files.filter(p -> p.getFileName().toString().equals("stderr")
+                    && p.toString().contains("/worker-")).sorted().toList()) {
+                logs.append(Files.readString(stderr)).append('\n');
+            }
+        }
+        return logs.toString();
     }
 
     /** The master's own status page (JSON): workers, running and completed applications. */
