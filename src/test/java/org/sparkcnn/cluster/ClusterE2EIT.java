@@ -1,7 +1,6 @@
 package org.sparkcnn.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -12,17 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.RunDirectory;
-import org.sparkcnn.report.ReportJsonWriter;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +27,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sparkcnn.cluster.ClusterJobs.FAULT_TOLERANCE;
+import static org.sparkcnn.cluster.ClusterJobs.JSON;
+import static org.sparkcnn.cluster.ClusterJobs.MIN_ACCURACY;
+import static org.sparkcnn.cluster.ClusterJobs.PASS_RETRY;
+import static org.sparkcnn.cluster.ClusterJobs.SUBMIT_TIMEOUT;
+import static org.sparkcnn.cluster.ClusterJobs.assertCompleteRun;
+import static org.sparkcnn.cluster.ClusterJobs.report;
+import static org.sparkcnn.cluster.ClusterJobs.trainingJob;
+import static org.sparkcnn.cluster.ClusterJobs.waitFor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,26 +54,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterE2EIT {
-    /**
-     * The job: the default preset (conf/sparkcnn.conf: Adam at lr 0.002, halved per epoch) at batch 64 per
-     * worker on the first 12,000 training images for 2 epochs, evaluated on all 10,000 test images, with the
-     * allreduce engine and the oneDNN step: 98.02% clean and 98.04% with the killed executor (2026-12-01).
-     * Earlier builds measured 97.53% (lr 0.001) and 97.09% with parameter-averaging, whose runs differ by a
-     * few tenths of a point. 96% fails a model that did not learn properly while leaving room for that noise
-     * and for either engine.
-     */
-    private static final double MIN_ACCURACY = 0.96;
-    /** The bar for a run that lost an executor: within half a point of the clean run. */
-    private static final double FAULT_TOLERANCE = 0.005;
     /** Each executor must have done at least this share of the training tasks' run time. */
     private static final double MIN_TRAINING_SHARE = 0.3;
-    private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
     /** A progress line of epoch 2 (logged every training.log-every-rounds = 10 rounds, of ~19). */
     private static final String ROUND_OF_EPOCH_2 = "epoch 2/2  round ";
     private static final String END_OF_EPOCH_2 = "epoch 2/2 done";
-    /** The driver's line when an all-reduce pass failed and is run again (train/AllReduceTrainer). */
-    private static final String PASS_RETRY = "All-reduce pass failed (attempt";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static java.nio.file.Path work;
@@ -89,10 +78,7 @@ class ClusterE2EIT {
         processes = new DaemonProcesses(work.resolve("logs"));
         hdfs = new HdfsDaemons(hdfsHome, Files.createDirectories(work.resolve("hdfs")), processes).start();
         hdfsRoot = hdfs.getUri().toString();
-        for (String name : new String[]{MnistFixture.TRAIN_IMAGES, MnistFixture.TRAIN_LABELS,
-                MnistFixture.TEST_IMAGES, MnistFixture.TEST_LABELS}) {
-            hdfs.copyFromLocalFile(new Path(MnistFixture.file(name).toUri()), new Path("/mnist/" + name));
-        }
+        ClusterJobs.putMnist(hdfs, "/mnist");
         spark = new StandaloneSpark("spark", project, sparkJars, Files.createDirectories(work.resolve("spark")),
                 processes, Optional.empty());
         spark.start(2, "3g", project);
@@ -125,10 +111,6 @@ class ClusterE2EIT {
         return command;
     }
 
-    private static String[] trainingJob() {
-        // a fifth of the data, so batch 64 rather than the preset's 128: twice the Adam steps
-        return new String[]{"data.train-limit=12000", "training.epochs=2", "training.batch-size-per-worker=64"};
-    }
 
     private static Process start(String name, StandaloneSpark cluster, List<String> command, Map<String, String> extraEnv)
             throws IOException {
@@ -137,27 +119,8 @@ class ClusterE2EIT {
         return processes.start(name, command, env);
     }
 
-    private static int waitFor(String name, Process submit) throws InterruptedException {
-        try {
-            assertTrue(submit.waitFor(SUBMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                    name + " did not finish in " + SUBMIT_TIMEOUT + ":\n" + processes.logText(name));
-            return submit.exitValue();
-        } finally {
-            DaemonProcesses.stop(submit);
-        }
-    }
 
-    private static JsonNode report(String output) throws IOException {
-        try (InputStream in = hdfs.open(new Path(output, ReportJsonWriter.FILE_NAME))) {
-            return JSON.readTree(in);
-        }
-    }
 
-    private static void assertCompleteRun(String output) throws IOException {
-        assertTrue(hdfs.exists(new Path(output, RunDirectory.SUCCESS)), output + " has no _SUCCESS");
-        assertTrue(hdfs.getFileStatus(new Path(output, "model.zip")).getLen() > 1_000_000, "model.zip on HDFS");
-        assertTrue(hdfs.exists(new Path(output, "report.html")), "report.html on HDFS");
-    }
 
     /**
      * Run time of the application's training tasks per executor, from Spark's event log: every task
@@ -203,11 +166,11 @@ class ClusterE2EIT {
     private double cleanRun() throws Exception {
         String output = "/runs/clean";
         Process submit = start("submit-clean", spark, submit(spark, output, List.of(), trainingJob()), Map.of());
-        int exit = waitFor("submit-clean", submit);
+        int exit = waitFor(processes, "submit-clean", submit);
         assertEquals(0, exit, processes.logText("submit-clean"));
-        assertCompleteRun(output);
+        assertCompleteRun(hdfs, output);
 
-        JsonNode report = report(output);
+        JsonNode report = report(hdfs, output);
         assertEquals(spark.masterUrl(), report.at("/run/sparkMaster").asText());
         assertEquals(2, report.at("/run/executors").size(), "executors in the report: " + report.at("/run/executors"));
         Map<String, Long> runTime = trainingRunTimeByExecutor(report.at("/run/applicationId").asText());
@@ -252,10 +215,10 @@ class ClusterE2EIT {
             DaemonProcesses.stop(submit);
             throw t;
         }
-        int exit = waitFor(name, submit);
+        int exit = waitFor(processes, name, submit);
         String log = processes.logText(name);
         assertEquals(0, exit, log);
-        assertCompleteRun(output);
+        assertCompleteRun(hdfs, output);
 
         String afterKill = log.substring(logAtKill);
         Optional<String> retry = afterKill.lines().filter(l -> l.contains(PASS_RETRY)).findFirst();
@@ -264,7 +227,7 @@ class ClusterE2EIT {
         assertTrue(afterKill.indexOf(END_OF_EPOCH_2) > afterKill.indexOf(PASS_RETRY),
                 "epoch 2 did not end after the retry:\n" + afterKill);
 
-        JsonNode report = report(output);
+        JsonNode report = report(hdfs, output);
         String applicationId = report.at("/run/applicationId").asText();
         ExecutorEvents events = executorEvents(applicationId);
         System.out.println("executors of the run with a kill: " + events);
@@ -318,10 +281,10 @@ class ClusterE2EIT {
         Process withSecret = start("submit-auth", secured, submit(secured, "/runs/auth",
                 List.of("--auth-secret-file", secretFile.toString(), "--conf", "spark.network.crypto.enabled=true"),
                 small), Map.of());
-        assertEquals(0, waitFor("submit-auth", withSecret), processes.logText("submit-auth"));
-        assertCompleteRun("/runs/auth");
-        assertEquals("allreduce", report("/runs/auth").at("/config/training/engine").asText(),
-                "engine of the encrypted run: " + report("/runs/auth").at("/config"));
+        assertEquals(0, waitFor(processes, "submit-auth", withSecret), processes.logText("submit-auth"));
+        assertCompleteRun(hdfs, "/runs/auth");
+        assertEquals("allreduce", report(hdfs, "/runs/auth").at("/config/training/engine").asText(),
+                "engine of the encrypted run: " + report(hdfs, "/runs/auth").at("/config"));
         String executorLogs = secured.executorLogs();
         assertEquals(2, executorLogs.lines().filter(l -> l.contains("All-reduce worker joined encrypted ring rank")).count(),
                 "both workers joined an encrypted TCP ring:\n" + executorLogs);
@@ -329,7 +292,7 @@ class ClusterE2EIT {
         int applications = secured.applicationCount();
 
         Process withoutSecret = start("submit-noauth", secured, submit(secured, "/runs/noauth", List.of(), small), Map.of());
-        int exit = waitFor("submit-noauth", withoutSecret);
+        int exit = waitFor(processes, "submit-noauth", withoutSecret);
         assertNotEquals(0, exit, "a submit without the secret must fail:\n" + processes.logText("submit-noauth"));
         assertFalse(hdfs.exists(new Path("/runs/noauth", RunDirectory.SUCCESS)));
         assertEquals(applications, secured.applicationCount(), "the master registered an application without the secret");

@@ -1,7 +1,6 @@
 package org.sparkcnn.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,11 +13,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
-import org.sparkcnn.output.RunDirectory;
-import org.sparkcnn.report.ReportJsonWriter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,6 +26,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sparkcnn.cluster.ClusterJobs.FAULT_TOLERANCE;
+import static org.sparkcnn.cluster.ClusterJobs.MIN_ACCURACY;
+import static org.sparkcnn.cluster.ClusterJobs.SUBMIT_TIMEOUT;
+import static org.sparkcnn.cluster.ClusterJobs.trainingJob;
+import static org.sparkcnn.cluster.ClusterJobs.waitFor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -49,13 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class YarnE2EIT {
-    /** As in ClusterE2EIT (same job, same 2 executors): 96% fails a model that did not learn properly. */
-    private static final double MIN_ACCURACY = 0.96;
-    /** The bar for a run that lost an executor: within half a point of the clean run. */
-    private static final double FAULT_TOLERANCE = 0.005;
-    private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(10);
     private static final Pattern APPLICATION_ID = Pattern.compile("application_\\d+_\\d+");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     static java.nio.file.Path work;
@@ -81,13 +76,8 @@ class YarnE2EIT {
         HdfsDaemons hdfsDaemons = new HdfsDaemons(hdfsHome, Files.createDirectories(work.resolve("hdfs")), processes);
         hdfs = hdfsDaemons.start();
         hdfsRoot = hdfs.getUri().toString();
-        for (String name : new String[]{MnistFixture.TRAIN_IMAGES, MnistFixture.TRAIN_LABELS,
-                MnistFixture.TEST_IMAGES, MnistFixture.TEST_LABELS}) {
-            hdfs.copyFromLocalFile(new Path(MnistFixture.file(name).toUri()), new Path("/mnist/" + name));
-            if (!name.equals(MnistFixture.TRAIN_IMAGES)) {
-                hdfs.copyFromLocalFile(new Path(MnistFixture.file(name).toUri()), new Path("/mnist-bad/" + name));
-            }
-        }
+        ClusterJobs.putMnist(hdfs, "/mnist");
+        ClusterJobs.putMnist(hdfs, "/mnist-bad");
         try (FSDataOutputStream out = hdfs.create(new Path("/mnist-bad/" + MnistFixture.TRAIN_IMAGES))) {
             out.write("not an IDX file\n".getBytes(StandardCharsets.US_ASCII));
         }
@@ -138,25 +128,11 @@ class YarnE2EIT {
         return command;
     }
 
-    /** ClusterE2EIT's job: a fifth of the data, 2 epochs, batch 64 per worker. */
-    private static String[] trainingJob() {
-        return new String[]{"data.train-limit=12000", "training.epochs=2", "training.batch-size-per-worker=64"};
-    }
-
-    private static int waitFor(String name, Process submit) throws InterruptedException {
-        try {
-            assertTrue(submit.waitFor(SUBMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                    name + " did not finish in " + SUBMIT_TIMEOUT + ":\n" + processes.logText(name));
-            return submit.exitValue();
-        } finally {
-            DaemonProcesses.stop(submit);
-        }
-    }
 
     /** Runs a submit to its end; returns its exit code and YARN's application id from its log. */
     private static Submitted run(String name, List<String> command) throws Exception {
         long started = System.nanoTime();
-        int exit = waitFor(name, processes.start(name, command, submitEnv));
+        int exit = waitFor(processes, name, processes.start(name, command, submitEnv));
         System.out.printf("%s: exit %d after %d s%n", name, exit, (System.nanoTime() - started) / 1_000_000_000L);
         return new Submitted(exit, applicationId(name));
     }
@@ -187,13 +163,7 @@ class YarnE2EIT {
     }
 
     private static double assertCompleteRun(String output) throws IOException {
-        assertTrue(hdfs.exists(new Path(output, RunDirectory.SUCCESS)), output + " has no _SUCCESS");
-        assertTrue(hdfs.getFileStatus(new Path(output, "model.zip")).getLen() > 1_000_000, "model.zip on HDFS");
-        assertTrue(hdfs.exists(new Path(output, "report.html")), "report.html on HDFS");
-        JsonNode report;
-        try (InputStream in = hdfs.open(new Path(output, ReportJsonWriter.FILE_NAME))) {
-            report = JSON.readTree(in);
-        }
+        JsonNode report = ClusterJobs.assertCompleteRun(hdfs, output);
         assertEquals("yarn", report.at("/run/sparkMaster").asText());
         double accuracy = report.at("/evaluation/accuracy").asDouble();
         System.out.printf("%s: accuracy %.4f, executors %s%n", output, accuracy, report.at("/run/executors"));
@@ -273,10 +243,10 @@ class YarnE2EIT {
             DaemonProcesses.stop(submit);
             throw t;
         }
-        int exit = waitFor(name, submit);
+        int exit = waitFor(processes, name, submit);
         String log = processes.logText(name);
         assertEquals(0, exit, log);
-        assertTrue(log.contains("All-reduce pass failed (attempt"), "the kill landed during a pass: it was retried");
+        assertTrue(log.contains(ClusterJobs.PASS_RETRY), "the kill landed during a pass: it was retried");
         // executors 1 and 2 were the first; YARN started a container for a third
         assertTrue(Pattern.compile("Registered executor .* with ID 3\\b").matcher(log).find(),
                 "a replacement executor registered");
