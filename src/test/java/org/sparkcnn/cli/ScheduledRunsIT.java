@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
 import org.sparkcnn.output.FolderSnapshot;
-import org.sparkcnn.output.LogCapture;
+import org.sparkcnn.common.CapturedLogs;
 import org.sparkcnn.output.OutputLock;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.train.CnnTrainer;
@@ -157,12 +157,12 @@ class ScheduledRunsIT {
         Files.writeString(lock, "{\"host\":\"lost-node\",\"pid\":31337,\"start\":\"2026-12-01T02:00:00Z\","
                 + "\"runId\":\"killed\",\"command\":\"train\",\"heartbeat\":\"2026-12-01T02:30:00Z\"}");
         Files.setLastModifiedTime(lock, FileTime.fromMillis(System.currentTimeMillis() - 600_000));
-        try (LogCapture log = new LogCapture(OutputLock.class)) {
+        try (CapturedLogs log = CapturedLogs.of(OutputLock.class)) {
             CliRunner.Result result = CliRunner.run(job("train", run, "--min-accuracy", IMPOSSIBLE_GATE,
                     "output.lock-stale-seconds=60"));
             assertEquals(3, result.exitCode(), "the lock taken over, the same verdict: " + result.stderr());
-            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN Taking over the stale lock")
-                    && l.contains("host lost-node, pid 31337")), log.lines().toString());
+            assertTrue(log.texts().stream().anyMatch(l -> l.startsWith("WARN Taking over the stale lock")
+                    && l.contains("host lost-node, pid 31337")), log.texts().toString());
         }
         assertFalse(Files.exists(lock), "the new holder released it");
     }
@@ -189,12 +189,12 @@ class ScheduledRunsIT {
         Files.write(half.resolve("model.zip"), new byte[4096]);
         Path halfBest = Files.createDirectories(checkpoints.resolve("best").resolve("_tmp-best-e0002-r0000007-deadbeef"));
 
-        try (LogCapture trainer = new LogCapture(CnnTrainer.class)) {
+        try (CapturedLogs trainer = CapturedLogs.of(CnnTrainer.class)) {
             // the same job, extended to 2 epochs (safe to change on a resume)
             CliRunner.Result result = CliRunner.run(job("train", run, "training.epochs=2"));
             assertEquals(0, result.exitCode(), result.stderr());
-            assertTrue(trainer.lines().stream().anyMatch(l -> l.contains("Resuming from checkpoint")
-                    && l.contains("ckpt-e0002-s0000: epoch 2, segment 0/")), trainer.lines().toString());
+            assertTrue(trainer.texts().stream().anyMatch(l -> l.contains("Resuming from checkpoint")
+                    && l.contains("ckpt-e0002-s0000: epoch 2, segment 0/")), trainer.texts().toString());
         }
         assertFalse(Files.exists(half), "the half-written checkpoint is gone");
         assertFalse(Files.exists(halfBest), "the half-written best model is gone");

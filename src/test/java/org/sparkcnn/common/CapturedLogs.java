@@ -17,8 +17,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * log4j2-test.properties), so that a test can assert what was logged and how often.
  */
 public final class CapturedLogs implements AutoCloseable {
-    /** One line as logged. */
-    public record Line(Level level, String message) {
+    /** One line as logged, and when ({@link System#nanoTime()}). */
+    public record Line(Level level, String message, long nanos) {
+        /** "WARN message". */
+        @Override
+        public String toString() {
+            return level + " " + message;
+        }
     }
 
     private final String loggerName;
@@ -35,7 +40,7 @@ public final class CapturedLogs implements AutoCloseable {
             @Override
             public void append(LogEvent event) {
                 if (event.getLoggerName().equals(loggerName)) {
-                    lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage()));
+                    lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage(), System.nanoTime()));
                 }
             }
         };
@@ -53,6 +58,16 @@ public final class CapturedLogs implements AutoCloseable {
     /** Every line so far. */
     public List<Line> lines() {
         return List.copyOf(lines);
+    }
+
+    /** Every line so far as "LEVEL message". */
+    public List<String> texts() {
+        return lines.stream().map(Line::toString).toList();
+    }
+
+    /** The lines so far that contain {@code text}, in order. */
+    public List<Line> containing(String text) {
+        return lines.stream().filter(l -> l.message().contains(text)).toList();
     }
 
     /** How many WARN lines so far contain {@code text}. */

@@ -12,7 +12,7 @@ import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.JobConfigLoader;
 import org.sparkcnn.config.ResultSettings;
 import org.sparkcnn.output.FolderSnapshot;
-import org.sparkcnn.output.LogCapture;
+import org.sparkcnn.common.CapturedLogs;
 import org.sparkcnn.output.OutputLock;
 import org.sparkcnn.output.RunDirectory;
 
@@ -154,11 +154,11 @@ class OutputClaimTest {
         BadInputException e = assertThrows(BadInputException.class, () -> take(config(dir, "model.seed=7")));
         assertTrue(e.getMessage().contains("its checkpoints were made with other settings: model.seed 12345 -> 7; "
                 + "set output.on-incomplete=clean to start over"), e.getMessage());
-        try (LogCapture log = new LogCapture(OutputClaim.class);
+        try (CapturedLogs log = CapturedLogs.of(OutputClaim.class);
              OutputClaim claim = take(config(dir, "training.epochs=4"))) {
             assertTrue(claim.output().isPresent(), "raising the epochs extends the run");
-            assertTrue(log.lines().contains("INFO Resuming with settings changed since the checkpoints were written "
-                    + "(safe to change): training.epochs 2 -> 4"), log.lines().toString());
+            assertTrue(log.texts().contains("INFO Resuming with settings changed since the checkpoints were written "
+                    + "(safe to change): training.epochs 2 -> 4"), log.texts().toString());
         }
         try (OutputClaim claim = take(config(dir, "model.seed=7", "output.on-incomplete=clean"))) {
             assertTrue(claim.output().isPresent());

@@ -1,5 +1,6 @@
 package org.sparkcnn.output;
 
+import org.sparkcnn.common.CapturedLogs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -120,16 +121,16 @@ abstract class OutputLockContract {
         long tenMinutesAgo = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
         fs().setTimes(file, tenMinutesAgo, -1);
 
-        try (LogCapture log = new LogCapture(OutputLock.class);
+        try (CapturedLogs log = CapturedLogs.of(OutputLock.class);
              OutputLock lock = OutputLock.acquire(fs(), dir, STALE, holder("new-run"))) {
             assertEquals("dead-host", lock.tookOverFrom().orElseThrow().host());
             assertEquals(4242, lock.tookOverFrom().orElseThrow().pid());
             JsonNode content = lockContent(dir);
             assertEquals("new-run", content.get("runId").asText());
             assertEquals("dead-run", content.at("/tookOverFrom/runId").asText(), "the takeover is recorded");
-            assertTrue(log.lines().stream().anyMatch(l -> l.startsWith("WARN Taking over the stale lock")
+            assertTrue(log.texts().stream().anyMatch(l -> l.startsWith("WARN Taking over the stale lock")
                     && l.contains("host dead-host, pid 4242") && l.contains("output.lock-stale-seconds (120)")),
-                    log.lines().toString());
+                    log.texts().toString());
         }
         assertTrue(fs().exists(dir) && !fs().exists(file), "released; the folder existed before, so it stays");
     }

@@ -1,5 +1,6 @@
 package org.sparkcnn.train;
 
+import org.sparkcnn.common.CapturedLogs;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -82,14 +83,14 @@ class AllReducePassRetryTest {
 
         List<Integer> rounds = new ArrayList<>();
         float[] retried;
-        try (LogCapture log = LogCapture.of(AllReduceTrainer.class)) {
+        try (CapturedLogs log = CapturedLogs.of(AllReduceTrainer.class)) {
             WorkerFaults.arm(new WorkerFaults.Fault(1, 3, WorkerFaults.Kind.THROW));
             long start = System.nanoTime();
             retried = pass(60, rounds);
             double passSeconds = (System.nanoTime() - start) / 1e9;
             long failed = WorkerFaults.firedAtNanos();
             assertTrue(failed != 0, "the injected failure happened");
-            List<LogCapture.Line> retries = log.containing(RETRY_LINE);
+            List<CapturedLogs.Line> retries = log.containing(RETRY_LINE);
             assertEquals(1, retries.size(), "one retry: " + retries);
             double toRetry = (retries.get(0).nanos() - failed) / 1e9;
             System.out.printf("%s: worker 1 threw in round 3; pass retried %.2f s later (peer timeout 60 s), "
@@ -105,7 +106,7 @@ class AllReducePassRetryTest {
     void aWorkerThatStopsRespondingIsGivenUpAfterThePeerTimeoutAndItsSlotIsFreedByCancellation() {
         int peerTimeout = 5;
         List<Integer> rounds = new ArrayList<>();
-        try (LogCapture log = LogCapture.of(AllReduceTrainer.class)) {
+        try (CapturedLogs log = CapturedLogs.of(AllReduceTrainer.class)) {
             // worker 1 blocks in round 3 until its task is cancelled: only the peer timeout can tell it
             // from a slow worker; once worker 0 gives up, Spark cancels worker 1 and the slot is freed for
             // the retry (local[2] has no other slot for the retry's 2 barrier tasks)
@@ -113,7 +114,7 @@ class AllReducePassRetryTest {
             float[] params = pass(peerTimeout, rounds);
             long stalled = WorkerFaults.firedAtNanos();
             assertTrue(stalled != 0, "the injected stall happened");
-            List<LogCapture.Line> retries = log.containing(RETRY_LINE);
+            List<CapturedLogs.Line> retries = log.containing(RETRY_LINE);
             assertEquals(1, retries.size(), "one retry: " + retries);
             double toRetry = (retries.get(0).nanos() - stalled) / 1e9;
             System.out.printf("shared memory: worker 1 stalled in round 3; pass retried %.2f s later "

@@ -1,5 +1,6 @@
 package org.sparkcnn.train;
 
+import org.sparkcnn.common.CapturedLogs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
@@ -60,7 +61,7 @@ class ReproducibleTrainingIT {
         assertEquals(first, second, "a second run with the same settings");
 
         Run retried;
-        try (LogCapture log = LogCapture.of(AllReduceTrainer.class)) {
+        try (CapturedLogs log = CapturedLogs.of(AllReduceTrainer.class)) {
             WorkerFaults.arm(new WorkerFaults.Fault(1, 3, WorkerFaults.Kind.THROW));
             retried = train("retried");
             assertTrue(WorkerFaults.firedAtNanos() != 0, "the injected failure happened");
