@@ -86,15 +86,7 @@ class ClusterE2EIT {
 
     @AfterAll
     static void stopClusters() throws IOException {
-        try {
-            if (hdfs != null) {
-                hdfs.close();
-            }
-        } finally {
-            if (processes != null) {
-                processes.close();
-            }
-        }
+        ClusterJobs.stop(hdfs, processes);
     }
 
     /** The submit command: standalone.sh with 2 executors of 1 core, 2g heap + 2g off-heap each. */

@@ -72,4 +72,17 @@ final class ClusterJobs {
         assertTrue(hdfs.exists(new Path(output, "report.html")), "report.html on HDFS");
         return report(hdfs, output);
     }
+
+    /** Closes the test's HDFS client, then stops every process the test started (by PID), whatever fails. */
+    static void stop(FileSystem hdfs, DaemonProcesses processes) throws IOException {
+        try {
+            if (hdfs != null) {
+                hdfs.close();
+            }
+        } finally {
+            if (processes != null) {
+                processes.close();
+            }
+        }
+    }
 }

@@ -102,15 +102,7 @@ class YarnE2EIT {
 
     @AfterAll
     static void stopClusters() throws IOException {
-        try {
-            if (hdfs != null) {
-                hdfs.close();
-            }
-        } finally {
-            if (processes != null) {
-                processes.close();
-            }
-        }
+        ClusterJobs.stop(hdfs, processes);
     }
 
     /**
