@@ -4,7 +4,9 @@ import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * A block of labelled grey-scale images exactly as stored in IDX files: raw unsigned bytes, no scaling.
+ * A block of labelled images as unsigned 8-bit values, no scaling: grey (1 channel, as IDX files store them)
+ * or colour (3 channels, RGB). Each image is stored channel-major (all of channel 0's rows, then channel 1's...),
+ * the NCHW order the networks take, so a minibatch is one copy per image.
  * Keeping bytes (not floats) makes a shard four times smaller to ship to executors and to cache;
  * {@link MinibatchFactory} converts to floats when batches are built.
  *
@@ -17,21 +19,28 @@ public final class LabeledImages implements Serializable {
     private final int count;
     private final int rows;
     private final int cols;
-    /** count*rows*cols unsigned bytes, example-major then row-major. */
+    private final int channels;
+    /** count*channels*rows*cols unsigned bytes: example-major, then channel, then row-major. */
     private final byte[] pixels;
     /** count unsigned bytes. */
     private final byte[] labels;
 
-    /** Takes ownership of the arrays (no copy); their lengths must match count, rows and cols. */
+    /** Grey-scale images; takes ownership of the arrays (no copy); their lengths must match count, rows and cols. */
     public LabeledImages(int count, int rows, int cols, byte[] pixels, byte[] labels) {
+        this(count, rows, cols, 1, pixels, labels);
+    }
+
+    /** Takes ownership of the arrays (no copy); their lengths must match count, rows, cols and channels. */
+    public LabeledImages(int count, int rows, int cols, int channels, byte[] pixels, byte[] labels) {
         Objects.requireNonNull(pixels, "pixels");
         Objects.requireNonNull(labels, "labels");
-        if (count < 0 || rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("bad shape: count=" + count + ", rows=" + rows + ", cols=" + cols);
+        if (count < 0 || rows <= 0 || cols <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("bad shape: count=" + count + ", rows=" + rows + ", cols=" + cols
+                    + ", channels=" + channels);
         }
-        if ((long) count * rows * cols != pixels.length) {
+        if ((long) count * rows * cols * channels != pixels.length) {
             throw new IllegalArgumentException("pixels has " + pixels.length + " bytes, expected " + count + "*"
-                    + rows + "*" + cols + " = " + ((long) count * rows * cols));
+                    + channels + "*" + rows + "*" + cols + " = " + ((long) count * channels * rows * cols));
         }
         if (labels.length != count) {
             throw new IllegalArgumentException("labels has " + labels.length + " entries, expected " + count);
@@ -39,6 +48,7 @@ public final class LabeledImages implements Serializable {
         this.count = count;
         this.rows = rows;
         this.cols = cols;
+        this.channels = channels;
         this.pixels = pixels;
         this.labels = labels;
     }
@@ -55,8 +65,14 @@ public final class LabeledImages implements Serializable {
         return cols;
     }
 
+    /** 1 (grey) or 3 (RGB). */
+    public int channels() {
+        return channels;
+    }
+
+    /** Values (bytes) per image: channels * rows * cols. */
     public int pixelsPerImage() {
-        return rows * cols;
+        return channels * rows * cols;
     }
 
     /** The raw pixel bytes (not a copy: do not modify). Read them as unsigned: {@code b & 0xff}. */
@@ -84,7 +100,7 @@ public final class LabeledImages implements Serializable {
         System.arraycopy(pixels, from * ppi, p, 0, p.length);
         byte[] l = new byte[n];
         System.arraycopy(labels, from, l, 0, n);
-        return new LabeledImages(n, rows, cols, p, l);
+        return new LabeledImages(n, rows, cols, channels, p, l);
     }
 
     /** A copy of the examples whose index {@code keep} accepts, in order. */
@@ -99,7 +115,7 @@ public final class LabeledImages implements Serializable {
                 l[n++] = labels[i];
             }
         }
-        return new LabeledImages(n, rows, cols, java.util.Arrays.copyOf(p, n * ppi), java.util.Arrays.copyOf(l, n));
+        return new LabeledImages(n, rows, cols, channels, java.util.Arrays.copyOf(p, n * ppi), java.util.Arrays.copyOf(l, n));
     }
 
     /** How many examples carry each label 0..numClasses-1 (e.g. to log class balance of a shard). */
@@ -117,6 +133,6 @@ public final class LabeledImages implements Serializable {
 
     @Override
     public String toString() {
-        return "LabeledImages[" + count + " x " + rows + "x" + cols + "]";
+        return "LabeledImages[" + count + " x " + channels + "x" + rows + "x" + cols + "]";
     }
 }
