@@ -1,11 +1,7 @@
 package org.sparkcnn.fit;
 
 import org.bytedeco.javacpp.Pointer;
-import org.deeplearning4j.nn.api.Updater;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,17 +15,15 @@ import java.util.Map;
 
 /**
  * The training step with oneDNN's primitives called directly ({@link OneDnnGraph}) for the forward and
- * backward pass, and DL4J's own updater for the optimiser step, so learning-rate schedules, Adam's state,
- * regularisation and the division by the minibatch size are exactly DL4J's. Only for sparkcnn's CNN on the
+ * backward pass, and DL4J's optimiser step ({@link OptimiserStep}: fused into one pass for Adam), so
+ * learning-rate schedules, Adam's state, regularisation and the division by the minibatch size are DL4J's. Only for sparkcnn's CNN on the
  * CPU backend ({@link CnnLayout#of} says whether a network qualifies).
  */
 public final class OneDnnFitter implements MinibatchFitter {
     private final MultiLayerNetwork network;
     private final CnnLayout layout;
     private final INDArray gradients;
-    /** The same gradient buffer in the parameters' shape, for the parameter update. */
-    private final INDArray gradientsAsParameters;
-    private final Gradient gradient;
+    private final OptimiserStep optimiser;
     private final DropoutMasks dropoutMasks;
     /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
     private final Map<Integer, OneDnnGraph> graphs = new HashMap<>();
@@ -52,17 +46,7 @@ public final class OneDnnFitter implements MinibatchFitter {
             network.initGradientsView();
         }
         this.gradients = network.getFlattenedGradients();
-        this.gradientsAsParameters = gradients.reshape(network.params().shape());
-        // the updater steps the whole flat gradient view at once (DL4J's "not external" path)
-        this.gradient = new DefaultGradient(gradients);
-        for (int i = 0; i < network.getnLayers(); i++) {
-            for (String param : network.getLayer(i).paramTable().keySet()) {
-                long offset = network.getLayer(i).getParam(param).offset();
-                long length = network.getLayer(i).getParam(param).length();
-                gradient.setGradientFor(i + "_" + param, gradients.reshape(gradients.length())
-                        .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + length)));
-            }
-        }
+        this.optimiser = OptimiserStep.of(network);
         this.dropoutMasks = dropoutMasks;
     }
 
@@ -96,11 +80,7 @@ public final class OneDnnFitter implements MinibatchFitter {
                 // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
                 + network.calcRegularizationScore(true);
 
-        // DL4J's step, as its StochasticGradientDescent takes it after computing the gradient
-        Updater updater = network.getUpdater();
-        updater.update(network, gradient, iteration, BaseOptimizer.getEpochCount(network), batch,
-                LayerWorkspaceMgr.noWorkspaces());
-        network.params().subi(gradientsAsParameters);
+        optimiser.step(iteration, BaseOptimizer.getEpochCount(network), batch);
         BaseOptimizer.incrementIterationCount(network, 1);
         return loss;
     }

@@ -96,9 +96,10 @@ class OneDnnFitterTest {
     }
 
     /**
-     * Five Adam steps with L2 and dropout: DL4J's own fit against the oneDNN step (which uses DL4J's updater,
-     * so Adam's arithmetic and the L2 term are DL4J's code on both sides and any difference comes from the
-     * gradients). Compared: each step's loss, then every parameter array and every Adam moment array.
+     * Five Adam steps with L2 and dropout: DL4J's own fit against the oneDNN step (with its fused Adam step,
+     * which {@link FusedAdamTest} holds to DL4J's updater within a few ulp, so any difference beyond that
+     * comes from the gradients). Compared: each step's loss, then every parameter array and every Adam
+     * moment array.
      */
     @Test
     void adamStepsWithL2AndDropoutMatchDl4j() {
