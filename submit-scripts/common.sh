@@ -10,6 +10,12 @@ die() {
   exit 2
 }
 
+# Bad configuration found before submitting (not a usage error): one line, exit 2.
+refuse() {
+  echo "$script_name: $*" >&2
+  exit 2
+}
+
 # Size like 512m, 2g, 2G, 1024 (MiB) -> MiB; anything else is refused.
 to_mib() {
   local name="$1" value="$2" number unit
@@ -47,6 +53,8 @@ deploy_mode="client"
 config_file=""
 app_jar="${SPARKCNN_APP_JAR:-}"
 dry_run=false
+# JVM options a script adds for the driver and the executors (yarn.sh: -Djava.security.krb5.conf=...)
+extra_java_options=""
 spark_confs=()
 submit_args=()
 app_args=()
@@ -106,8 +114,8 @@ add_common_submit_args() {
   # before the cluster manager kills the executor.
   local jvm_native=$(( heap / 10 > 384 ? heap / 10 : 384 ))
   overhead=$(( offheap + jvm_native ))
-  local executor_opts="-Dorg.bytedeco.javacpp.maxbytes=${offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + offheap + jvm_native / 2 ))m"
-  local driver_opts="-Dorg.bytedeco.javacpp.maxbytes=${driver_off}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( driver_heap + driver_off + 192 ))m"
+  local executor_opts="-Dorg.bytedeco.javacpp.maxbytes=${offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( heap + offheap + jvm_native / 2 ))m${extra_java_options:+ $extra_java_options}"
+  local driver_opts="-Dorg.bytedeco.javacpp.maxbytes=${driver_off}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$(( driver_heap + driver_off + 192 ))m${extra_java_options:+ $extra_java_options}"
   # Java 17 module opens for Spark and nd4j. Spark's launcher adds them to a driver it starts itself, but not
   # to a driver a standalone worker starts (cluster deploy mode: it dies in StorageUtils without them).
   if [[ -f "$sparkcnn_home/conf/java-module-options" ]]; then

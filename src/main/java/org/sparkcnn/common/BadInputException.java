@@ -20,6 +20,13 @@ public class BadInputException extends RuntimeException {
         super(oneLine(message), cause);
     }
 
+    /** What went wrong, for a message: the first line of {@code cause}'s message, else its type. */
+    public static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName()
+                : message.lines().findFirst().orElse(message);
+    }
+
     private static String oneLine(String message) {
         return message == null ? null : LINE_BREAK.matcher(message).replaceAll("\\\\n");
     }

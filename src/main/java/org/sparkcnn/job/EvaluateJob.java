@@ -32,6 +32,7 @@ public final class EvaluateJob {
         URI model = config.evaluation().model().orElseThrow(
                 () -> new BadInputException("evaluation.model: must name the model to evaluate (evaluate --model URI)"));
         QualityGate gate = new QualityGate(config.evaluation().minAccuracy());
+        SparkRun.requireReadableModel(config, model);
         return SparkRun.inOutput(config, "evaluate", Optional.of(gate), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
             PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();

@@ -7,7 +7,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.ParentNotDirectoryException;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.AccessControlException;
-import org.apache.spark.deploy.SparkHadoopUtil;
 import org.sparkcnn.checkpoint.CheckpointManager;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.QualityGate;
@@ -18,7 +17,6 @@ import org.sparkcnn.config.ResultSettings;
 import org.sparkcnn.output.OutputLock;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.ReportJsonWriter;
-import org.sparkcnn.train.SparkContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +38,15 @@ import java.util.Optional;
  *   exits 3; at or above it, the run is (or stays) published with {@code _SUCCESS} and the job exits 0;</li>
  *   <li>an incomplete run whose checkpoints were made with other settings: exit 2, except
  *   {@link ResultSettings#SAFE_ON_RESUME} ones, which are logged;</li>
- *   <li>otherwise the run goes ahead in {@link #output()}.</li>
+ *   <li>otherwise the run goes ahead in {@link #output()}, once its staging folder and (training) its
+ *   checkpoints folder were written to: a folder that cannot be is exit 2 now, not after the training.</li>
  * </ul>
  */
 final class OutputClaim implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutputClaim.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The command that writes checkpoints. */
+    private static final String TRAIN = "train";
 
     private final OutputLock lock;
     private final Optional<RunDirectory> output;
@@ -65,9 +66,7 @@ final class OutputClaim implements AutoCloseable {
      */
     static OutputClaim take(JobConfig config, String command, String runId, Optional<QualityGate> gate)
             throws IOException {
-        // the Hadoop settings Spark will use (spark.hadoop.*, spark-submit's), without starting Spark
-        Configuration conf = SparkHadoopUtil.get().newConfiguration(
-                SparkContextFactory.sparkConf(config.spark(), config.training()));
+        Configuration conf = SparkRun.hadoopConfiguration(config);
         OutputConfig out = config.output();
         OutputLock lock;
         try {
@@ -77,7 +76,7 @@ final class OutputClaim implements AutoCloseable {
         } catch (AccessControlException | AccessDeniedException | ParentNotDirectoryException
                  | FileAlreadyExistsException e) {
             throw new BadInputException("output.dir " + out.dir() + ": cannot be written here ("
-                    + e.getMessage().lines().findFirst().orElse("") + ")", e);
+                    + BadInputException.describe(e) + ")", e);
         } catch (IOException e) {
             if ("could not create the folder".equals(e.getMessage())) {
                 throw new BadInputException("output.dir " + out.dir() + ": cannot be written here (could not create "
@@ -99,7 +98,9 @@ final class OutputClaim implements AutoCloseable {
             if (state == RunDirectory.State.INCOMPLETE && out.onIncomplete() == OutputConfig.OnIncomplete.RESUME) {
                 requireResumableCheckpoints(fs, new Path(dir, RunDirectory.CHECKPOINTS), settings);
             }
-            return new OutputClaim(lock, Optional.of(RunDirectory.open(lock, out, runId, settings)), settings);
+            RunDirectory run = RunDirectory.open(lock, out, runId, settings);
+            run.requireWritable(command.equals(TRAIN));
+            return new OutputClaim(lock, Optional.of(run), settings);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;

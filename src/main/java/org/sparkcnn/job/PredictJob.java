@@ -50,6 +50,7 @@ public final class PredictJob {
                 () -> new BadInputException("predict.model: must name the model to score with (predict --model URI)"));
         DataConfig data = config.data();
         DatasetShape shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
+        SparkRun.requireReadableModel(config, modelUri);
         return SparkRun.inOutput(config, "predict", Optional.empty(), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
             CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),

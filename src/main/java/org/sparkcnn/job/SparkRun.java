@@ -1,9 +1,11 @@
 package org.sparkcnn.job;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkcnn.common.ExitCode;
 import org.sparkcnn.common.QualityGate;
@@ -12,6 +14,7 @@ import org.sparkcnn.data.ExecutorShards;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.model.NativeRuntime;
+import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.report.BuildInfo;
 import org.sparkcnn.report.RunInfo;
@@ -20,6 +23,7 @@ import org.sparkcnn.train.SparkCnnPlugin;
 import org.sparkcnn.train.SparkContextFactory;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -45,6 +49,21 @@ final class SparkRun implements AutoCloseable {
         this.runId = runId;
         this.start = start;
         this.sc = SparkContextFactory.create(config.spark(), config.training());
+    }
+
+    /** The Hadoop settings Spark will use (spark.hadoop.*, spark-submit's), without starting Spark. */
+    static Configuration hadoopConfiguration(JobConfig config) {
+        return SparkHadoopUtil.get().newConfiguration(SparkContextFactory.sparkConf(config.spark(), config.training()));
+    }
+
+    /**
+     * Reads the model a job scores with back, before Spark starts and before output.dir is touched: a
+     * missing or damaged model is exit 2 at once, naming its URI, not an error after the executors started.
+     * The network read here is dropped: the job reads it again once Spark has set up this JVM (nd4j's
+     * threads and layer helpers); a second read of a model zip costs well under a second.
+     */
+    static void requireReadableModel(JobConfig config, URI model) {
+        ModelStore.read(hadoopConfiguration(config), model);
     }
 
     /** A job's work in its output folder. */

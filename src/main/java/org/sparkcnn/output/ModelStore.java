@@ -63,7 +63,8 @@ public final class ModelStore {
         } catch (FileNotFoundException e) {
             throw new BadInputException(path + ": model file not found");
         } catch (IOException | RuntimeException e) {
-            throw new BadInputException(path + ": not a readable DL4J model zip (" + e.getMessage() + ")", e);
+            throw new BadInputException(path + ": not a readable DL4J model zip (" + BadInputException.describe(e)
+                    + ")", e);
         }
     }
 }

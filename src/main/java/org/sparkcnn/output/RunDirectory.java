@@ -229,6 +229,17 @@ public final class RunDirectory {
         return new Path(dir, CHECKPOINTS);
     }
 
+    /**
+     * Proves, before any work, that the folders this run writes at its end can be written: the staging
+     * folder, and for a training run the checkpoints folder (exit 2 naming the folder otherwise).
+     */
+    public void requireWritable(boolean checkpoints) {
+        if (checkpoints) {
+            WriteProbe.require(fs, checkpointsDir(), "output.dir's checkpoints folder");
+        }
+        WriteProbe.require(fs, staging, "output.dir's staging folder");
+    }
+
     /** The staging folder, for writers that create their own files in it (e.g. Spark's Parquet writer). */
     public Path workingDir() throws IOException {
         fs.mkdirs(staging);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.MnistFixture;
+import org.sparkcnn.output.RunDirectory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,24 +38,30 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * sparkcnn on a real YARN cluster, end to end, from Maven Central jars only, on 127.0.0.1: a
- * ResourceManager and a NodeManager (Hadoop 3.3.4, separate JVMs, the NodeManager's physical memory check
- * on), a NameNode and a DataNode, and a Spark 3.5.5 SPARK_HOME with spark-yarn. MNIST is put into HDFS;
- * every job is submitted with submit-scripts/yarn.sh, in cluster and in client deploy mode; the model and
- * report appear on HDFS and the ResourceManager reports the application SUCCEEDED. A job with a corrupt
- * data file fails in both modes: yarn.sh exits non-zero, YARN reports FAILED and output.dir stays
- * empty. Then an executor's container JVM is killed in the middle of a training pass: the pass runs
- * again, YARN gives Spark a new executor and the job completes. Every process started here is stopped
- * by PID at the end.
+ * sparkcnn on a real Kerberized YARN cluster, end to end, from Maven Central jars only, on 127.0.0.1: a KDC
+ * ({@link KerberosSecurity}), a ResourceManager and a NodeManager (Hadoop 3.3.4, separate JVMs, the
+ * NodeManager's physical memory check on), a NameNode and a DataNode (SASL data transfer, block tokens,
+ * HTTPS), and a Spark 3.5.5 SPARK_HOME with spark-yarn. MNIST is put into HDFS; every job is submitted with
+ * submit-scripts/yarn.sh --principal/--keytab, in cluster and in client deploy mode; the model and report
+ * appear on HDFS and the ResourceManager reports the application SUCCEEDED. The HDFS delegation tokens die
+ * after a minute and the jobs run two: the clean runs assert the driver obtained new ones in time, the
+ * executors received them, and the results were written after the first tokens died. Without credentials
+ * the submit is refused before anything starts. A job with a corrupt data file fails in both modes
+ * (run side by side): yarn.sh exits non-zero, YARN reports FAILED and output.dir stays empty. Then an
+ * executor's container JVM is killed in the middle of a training pass: the pass runs again, YARN gives
+ * Spark a new executor and the job completes. One cluster serves every case (the secure one: an insecure
+ * cluster would add minutes and prove nothing more). Every process started here is stopped by PID at the
+ * end.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 15, unit = TimeUnit.MINUTES)
+@Timeout(value = 25, unit = TimeUnit.MINUTES)
 class YarnE2EIT {
     private static final Pattern APPLICATION_ID = Pattern.compile("application_\\d+_\\d+");
 
     @TempDir
     static java.nio.file.Path work;
     private static java.nio.file.Path project;
+    private static KerberosSecurity security;
     private static DaemonProcesses processes;
     private static FileSystem hdfs;
     private static String hdfsRoot;
@@ -72,8 +79,10 @@ class YarnE2EIT {
         assertTrue(Files.isDirectory(sparkJars) && Files.isDirectory(hdfsHome.resolve("lib"))
                         && Files.isDirectory(yarnHome.resolve("lib")),
                 "SPARK_HOME/HDFS/YARN jars missing: run through 'mvn verify' (maven-invoker-plugin builds them)");
+        security = KerberosSecurity.start(work.resolve("kdc"));
         processes = new DaemonProcesses(work.resolve("logs"));
-        HdfsDaemons hdfsDaemons = new HdfsDaemons(hdfsHome, Files.createDirectories(work.resolve("hdfs")), processes);
+        HdfsDaemons hdfsDaemons = new HdfsDaemons(hdfsHome, Files.createDirectories(work.resolve("hdfs")), processes,
+                security);
         hdfs = hdfsDaemons.start();
         hdfsRoot = hdfs.getUri().toString();
         ClusterJobs.putMnist(hdfs, "/mnist");
@@ -82,34 +91,54 @@ class YarnE2EIT {
             out.write("not an IDX file\n".getBytes(StandardCharsets.US_ASCII));
         }
         yarn = new YarnDaemons(yarnHome, project.resolve("conf/java-module-options"), hdfsDaemons.conf(),
-                Files.createDirectories(work.resolve("yarn")), processes);
+                Files.createDirectories(work.resolve("yarn")), processes, security);
         yarn.start();
 
         java.nio.file.Path sparkHome = work.resolve("spark-home");
         // spark.yarn.jars local: the NodeManager runs on this machine, so containers put Spark's jars on
         // their classpath where they are instead of spark-submit zipping and uploading 300 MB per submit;
-        // SPARK_LOCAL_IP keeps the driver and executors in containers on loopback too
+        // SPARK_LOCAL_IP keeps the driver and executors in containers on loopback too; the application
+        // master asks the ResourceManager for containers (and learns of lost ones) every second, not 3 s
         java.nio.file.Path sparkConf = SparkHomeLayout.create(project, sparkJars.toRealPath(), sparkHome, """
                 spark.yarn.jars local:%s/*
                 spark.yarn.appMasterEnv.SPARK_LOCAL_IP 127.0.0.1
                 spark.executorEnv.SPARK_LOCAL_IP 127.0.0.1
                 spark.ui.port 0
+                spark.yarn.scheduler.heartbeat.interval-ms 1000
                 """.formatted(sparkJars.toRealPath()));
+        // KRB5CCNAME: a ticket cache that does not exist, so that a cache this machine may hold
+        // (/tmp/krb5cc_UID) plays no part: the submits log in with their keytab, or not at all
         submitEnv = Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_CONF_DIR", sparkConf.toString(),
                 "SPARK_SCALA_VERSION", "2.12", "SPARK_LOCAL_IP", "127.0.0.1",
-                "HADOOP_CONF_DIR", hdfsDaemons.conf().toString(), "JAVA_HOME", System.getProperty("java.home"));
+                "HADOOP_CONF_DIR", hdfsDaemons.conf().toString(), "JAVA_HOME", System.getProperty("java.home"),
+                "KRB5CCNAME", "FILE:" + work.resolve("no-ticket-cache"));
     }
 
     @AfterAll
     static void stopClusters() throws IOException {
-        ClusterJobs.stop(hdfs, processes);
+        try {
+            ClusterJobs.stop(hdfs, processes);
+        } finally {
+            if (security != null) {
+                security.close();
+            }
+        }
     }
 
     /**
-     * The submit command: yarn.sh with 2 executors of 1 core, 2g heap + 2g off-heap each (containers of
+     * The submit command: yarn.sh as the user with a keytab (and the KDC's krb5.conf, as a user whose
+     * krb5.conf is not /etc/krb5.conf), 2 executors of 1 core, 2g heap + 2g off-heap each (containers of
      * 2 GiB + the memoryOverhead yarn.sh derives), a driver of 1g heap + 1g off-heap.
      */
     private static List<String> submit(String deployMode, String dataDir, String output, String... overrides) {
+        List<String> command = submitWithoutCredentials(deployMode, dataDir, output, overrides);
+        command.addAll(2, List.of("--principal", security.userPrincipal(), "--keytab",
+                security.userKeytab().toString(), "--krb5-conf", security.krb5Conf().toString()));
+        return command;
+    }
+
+    private static List<String> submitWithoutCredentials(String deployMode, String dataDir, String output,
+                                                         String... overrides) {
         List<String> command = new ArrayList<>(List.of("bash", project.resolve("submit-scripts/yarn.sh").toString(),
                 "--queue", "default", "--deploy-mode", deployMode, "--executors", "2", "--executor-cores", "1",
                 "--executor-memory", "2g", "--executor-offheap", "2g", "--driver-memory", "1g",
@@ -173,6 +202,36 @@ class YarnE2EIT {
     }
 
     @Test
+    @Order(0)
+    void withoutKerberosCredentialsTheSubmitIsRefusedBeforeAnythingStarts() throws Exception {
+        int applicationsBefore = yarn.rest("/ws/v1/cluster/apps").at("/apps/app").size();
+        String name = "submit-no-credentials";
+        int exit = waitFor(processes, name, processes.start(name,
+                submitWithoutCredentials("cluster", "/mnist", "/runs/no-credentials", trainingJob()), submitEnv));
+        String output = processes.logText(name);
+        assertEquals(2, exit, output);
+        assertEquals(1, output.lines().count(), "one line:\n" + output);
+        assertTrue(output.contains("core-site.xml: hadoop.security.authentication=kerberos, but no Kerberos "
+                + "credentials: pass --principal and --keytab, or kinit first"), output);
+        assertEquals(applicationsBefore, yarn.rest("/ws/v1/cluster/apps").at("/apps/app").size(),
+                "no YARN application was submitted");
+        assertFalse(hdfs.exists(new Path("/runs/no-credentials")), "nothing written");
+
+        // and the cluster itself refuses a client without Kerberos credentials (the check above only saves
+        // the time and the stack traces): a user with no ticket cannot even list HDFS
+        org.apache.hadoop.security.UserGroupInformation nobody =
+                org.apache.hadoop.security.UserGroupInformation.createRemoteUser("mallory");
+        IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> nobody.doAs(
+                (java.security.PrivilegedExceptionAction<Boolean>) () -> {
+                    try (FileSystem fs = FileSystem.newInstance(hdfs.getUri(), hdfs.getConf())) {
+                        return fs.exists(new Path("/mnist"));
+                    }
+                }));
+        System.out.println("HDFS without credentials: " + refused);
+        assertTrue(String.valueOf(refused).contains("authenticate"), String.valueOf(refused));
+    }
+
+    @Test
     @Order(1)
     void clusterModeTrainsFromHdfsAndWritesToHdfs() throws Exception {
         Submitted submitted = run("submit-cluster", submit("cluster", "/mnist", "/runs/cluster", trainingJob()));
@@ -180,7 +239,11 @@ class YarnE2EIT {
         JsonNode app = finishedApplication(submitted.applicationId());
         assertEquals("SUCCEEDED", app.path("finalStatus").asText(), app.toString());
         assertCompleteRun("/runs/cluster");
-        printContainerSizes(processes.logText("submit-cluster") + driverLogOf(submitted.applicationId()));
+        String driverLog = driverLogOf(submitted.applicationId());
+        printContainerSizes(processes.logText("submit-cluster") + driverLog);
+        // the shortest run: on a quiet machine it may end within the tokens' lifetime (the client-mode and
+        // killed-executor runs must not), but its driver in the application master renews them all the same
+        assertTokensRenewed(app, driverLog, "/runs/cluster", 2, 2);
     }
 
     @Test
@@ -192,15 +255,58 @@ class YarnE2EIT {
         assertEquals("SUCCEEDED", app.path("finalStatus").asText(), app.toString());
         clientModeAccuracy = assertCompleteRun("/runs/client");
         printContainerSizes(processes.logText("submit-client") + driverLogOf(submitted.applicationId()));
+        long ran = assertTokensRenewed(app, processes.logText("submit-client"), "/runs/client", 2, 2);
+        assertTrue(ran > KerberosSecurity.TOKEN_MAX_LIFETIME.toMillis(), "the job outlived its first tokens: " + ran + " ms");
+    }
+
+    /**
+     * The driver obtained new HDFS delegation tokens at least once per token lifetime (Spark's
+     * HadoopDelegationTokenManager, from the keytab: "Updating delegation tokens.") and sent them to the
+     * executors (CoarseGrainedExecutorBackend: "Received tokens of N bytes"; an executor gets the current
+     * set when it registers, so a second receipt is a renewed set). Where the run outlived the tokens it
+     * started with (the caller asserts it), what it wrote at its end proves the renewal worked.
+     *
+     * @param minReceipts receipts every executor must show (a replacement executor may live shorter than
+     *                    one renewal period)
+     * @return how long after the application started the run wrote its _SUCCESS (ms)
+     */
+    private static long assertTokensRenewed(JsonNode app, String driverLog, String output, int executors,
+                                            int minReceipts) throws IOException {
+        long started = app.path("startedTime").asLong();
+        long written = hdfs.getFileStatus(new Path(output, RunDirectory.SUCCESS)).getModificationTime();
+        long lifetime = KerberosSecurity.TOKEN_MAX_LIFETIME.toMillis();
+        long updates = driverLog.lines().filter(l -> l.contains("Updating delegation tokens.")).count();
+        List<Long> receipts = executorLogsOf(app.path("id").asText()).stream()
+                .map(log -> log.lines().filter(l -> l.contains("Received tokens of")).count()).toList();
+        System.out.printf("%s: _SUCCESS written %d s after the application started (token max lifetime %d s, "
+                        + "renew interval %d s); the driver obtained tokens %d times; token sets each executor "
+                        + "received: %s%n", output, (written - started) / 1000, lifetime / 1000,
+                KerberosSecurity.TOKEN_RENEW_INTERVAL.toSeconds(), updates, receipts);
+        assertTrue(updates >= 1 + (written - started) / lifetime,
+                "new tokens at least once per token lifetime: " + updates + " sets in " + (written - started) + " ms");
+        assertEquals(executors, receipts.size(), "executor containers");
+        assertTrue(receipts.stream().allMatch(n -> n >= minReceipts), "token sets per executor: " + receipts);
+        assertTrue(receipts.stream().anyMatch(n -> n >= 2), "renewed tokens reached the executors: " + receipts);
+        return written - started;
     }
 
     @Test
     @Order(3)
     void aCorruptDataFileFailsTheJobInBothModesAndWritesNothing() throws Exception {
+        // both modes side by side: each spends most of its time starting JVMs, little on the CPU
+        Map<String, Process> submits = new java.util.LinkedHashMap<>();
+        long started = System.nanoTime();
         for (String mode : new String[]{"cluster", "client"}) {
+            submits.put(mode, processes.start("submit-bad-" + mode,
+                    submit(mode, "/mnist-bad", "/runs/bad-" + mode, trainingJob()), submitEnv));
+        }
+        for (String mode : submits.keySet()) {
             String name = "submit-bad-" + mode;
             String output = "/runs/bad-" + mode;
-            Submitted submitted = run(name, submit(mode, "/mnist-bad", output, trainingJob()));
+            int exit = waitFor(processes, name, submits.get(mode));
+            System.out.printf("%s: exit %d after %d s (both started together)%n", name, exit,
+                    (System.nanoTime() - started) / 1_000_000_000L);
+            Submitted submitted = new Submitted(exit, applicationId(name));
             assertNotEquals(0, submitted.exit(), name + " must fail:\n" + processes.logText(name));
             JsonNode app = finishedApplication(submitted.applicationId());
             assertEquals("FAILED", app.path("finalStatus").asText(), app.toString());
@@ -245,6 +351,10 @@ class YarnE2EIT {
         JsonNode app = finishedApplication(applicationId(name));
         assertEquals("SUCCEEDED", app.path("finalStatus").asText(), app.toString());
         double accuracy = assertCompleteRun(output);
+        // the killed executor, its replacement (launched by the application master with the tokens the
+        // driver sent it) and the first survivor all received renewed tokens; the run outlived the first ones
+        long ran = assertTokensRenewed(app, log, output, 3, 1);
+        assertTrue(ran > KerberosSecurity.TOKEN_MAX_LIFETIME.toMillis(), "the job outlived its first tokens: " + ran + " ms");
         System.out.printf("run with a killed executor: accuracy %.4f (clean client-mode run %.4f)%n", accuracy,
                 clientModeAccuracy);
         assertEquals(clientModeAccuracy, accuracy, FAULT_TOLERANCE, "accuracy with a lost executor vs the clean run");
@@ -255,19 +365,28 @@ class YarnE2EIT {
      * allocator's in both modes.
      */
     private static String driverLogOf(String applicationId) throws IOException {
+        return String.join("", containerLogsOf(applicationId, true));
+    }
+
+    /** Each executor container's stderr (every container but the application master's). */
+    private static List<String> executorLogsOf(String applicationId) throws IOException {
+        return containerLogsOf(applicationId, false);
+    }
+
+    private static List<String> containerLogsOf(String applicationId, boolean applicationMaster) throws IOException {
         java.nio.file.Path app = yarn.containerLogs().resolve(applicationId);
         if (!Files.isDirectory(app)) {
-            return "";
+            return List.of();
         }
-        StringBuilder text = new StringBuilder();
+        List<String> logs = new ArrayList<>();
         try (var containers = Files.list(app)) {
             for (java.nio.file.Path container : containers.sorted().toList()) {
                 java.nio.file.Path stderr = container.resolve("stderr");
-                if (container.getFileName().toString().endsWith("_000001") && Files.exists(stderr)) {
-                    text.append(Files.readString(stderr));
+                if (container.getFileName().toString().endsWith("_000001") == applicationMaster && Files.exists(stderr)) {
+                    logs.add(Files.readString(stderr));
                 }
             }
         }
-        return text.toString();
+        return logs;
     }
 }

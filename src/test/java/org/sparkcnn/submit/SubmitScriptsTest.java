@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,11 +43,19 @@ class SubmitScriptsTest {
     }
 
     private Result run(String script, String... args) throws Exception {
+        return run(Map.of(), script, args);
+    }
+
+    private Result run(Map<String, String> env, String script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", SCRIPTS.resolve(script).toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("SPARK_HOME", sparkHome.toString());
         builder.environment().remove("_SPARK_AUTH_SECRET");
+        builder.environment().remove("HADOOP_CONF_DIR");
+        builder.environment().remove("YARN_CONF_DIR");
+        builder.environment().remove("KRB5CCNAME");
+        builder.environment().putAll(env);
         Process process = builder.start();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
@@ -147,5 +156,81 @@ class SubmitScriptsTest {
                 "4g", "--executor-offheap", "4g", "--principal", "me@EXAMPLE.COM", "--dry-run", "train");
         assertEquals(2, half.exitCode());
         assertTrue(half.output().contains("--principal and --keytab go together"), half.output());
+    }
+
+    private List<String> yarn(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--queue", "ml", "--executors", "2", "--executor-cores", "1",
+                "--executor-memory", "2g", "--executor-offheap", "2g", "--jar", jar.toString(), "--dry-run"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /** A Hadoop configuration folder whose core-site.xml sets {@code authentication} the way sites write it. */
+    private Path hadoopConf(String authentication) throws IOException {
+        Path conf = Files.createDirectories(work.resolve("hadoop-" + authentication));
+        Files.writeString(conf.resolve("core-site.xml"), """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property>
+                    <name>fs.defaultFS</name>
+                    <value>hdfs://nn:8020</value>
+                  </property>
+                  <property>
+                    <name>hadoop.security.authentication</name>
+                    <value>%s</value>
+                  </property>
+                </configuration>
+                """.formatted(authentication));
+        return conf;
+    }
+
+    @Test
+    void yarnRefusesAKerberizedClusterWithoutCredentialsInOneLine() throws Exception {
+        Path kerberized = hadoopConf("kerberos");
+        Path noCache = work.resolve("no-cache");
+        Map<String, String> env = Map.of("HADOOP_CONF_DIR", kerberized.toString(), "KRB5CCNAME", "FILE:" + noCache);
+        Result refused = run(env, "yarn.sh", yarn("train").toArray(String[]::new));
+        assertEquals(2, refused.exitCode(), refused.output());
+        assertEquals(List.of("yarn.sh: " + kerberized + "/core-site.xml: hadoop.security.authentication=kerberos, but "
+                        + "no Kerberos credentials: pass --principal and --keytab, or kinit first (no ticket cache at "
+                        + noCache + ")"), refused.output().lines().toList(), "one line, and nothing run");
+
+        // a ticket cache (kinit) is credentials: spark-submit reads it
+        Files.writeString(noCache, "a ticket cache");
+        Result withCache = run(env, "yarn.sh", yarn("train").toArray(String[]::new));
+        assertEquals(0, withCache.exitCode(), withCache.output());
+
+        // an insecure cluster needs none
+        Result insecure = run(Map.of("HADOOP_CONF_DIR", hadoopConf("simple").toString(), "KRB5CCNAME",
+                "FILE:" + work.resolve("none")), "yarn.sh", yarn("train").toArray(String[]::new));
+        assertEquals(0, insecure.exitCode(), insecure.output());
+
+        // a keytab that is not there: one line too
+        Result noKeytab = run(env, "yarn.sh", yarn("--principal", "me@EXAMPLE.COM", "--keytab",
+                work.resolve("gone.keytab").toString(), "train").toArray(String[]::new));
+        assertEquals(2, noKeytab.exitCode(), noKeytab.output());
+        assertEquals(List.of("yarn.sh: --keytab " + work.resolve("gone.keytab") + ": no such file, or not readable by "
+                + System.getProperty("user.name")), noKeytab.output().lines().toList());
+    }
+
+    @Test
+    void yarnGivesEveryJvmTheKrb5ConfNamed() throws Exception {
+        Path keytab = Files.writeString(work.resolve("me.keytab"), "k");
+        Path krb5 = Files.writeString(work.resolve("krb5.conf"), "[libdefaults]\n");
+        Result r = run(Map.of("HADOOP_CONF_DIR", hadoopConf("kerberos").toString()), "yarn.sh",
+                yarn("--deploy-mode", "client", "--principal", "me@EXAMPLE.COM", "--keytab", keytab.toString(),
+                        "--krb5-conf", krb5.toString(), "train").toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.output());
+        String option = "-Djava.security.krb5.conf=" + krb5;
+        for (String conf : new String[]{"spark.executor.extraJavaOptions=", "spark.driver.extraJavaOptions=",
+                "spark.yarn.am.extraJavaOptions="}) {
+            int at = r.output().indexOf(conf);
+            assertTrue(at >= 0 && r.output().indexOf(option, at) > at, conf + " names krb5.conf: " + r.output());
+        }
+        Result missing = run(Map.of(), "yarn.sh", yarn("--krb5-conf", work.resolve("nope.conf").toString(), "train")
+                .toArray(String[]::new));
+        assertEquals(2, missing.exitCode(), missing.output());
+        assertTrue(missing.output().contains("--krb5-conf " + work.resolve("nope.conf") + ": no such file"),
+                missing.output());
     }
 }
