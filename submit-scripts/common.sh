@@ -137,8 +137,9 @@ add_common_submit_args() {
 
 find_app_jar() {
   if [[ -z "$app_jar" ]]; then
-    app_jar=$(ls "$sparkcnn_home"/target/sparkcnn-*-app.jar 2>/dev/null | head -n 1 || true)
-    [[ -n "$app_jar" ]] || die "no application jar: build it with 'mvn -q -DskipTests package' or pass --jar PATH|URI"
+    # SPARKCNN_BUILD_DIR=target-spark4: the Spark 4 build's jar (mvn -Dspark4 package), as for bin/sparkcnn
+    app_jar=$(ls "$sparkcnn_home/${SPARKCNN_BUILD_DIR:-target}"/sparkcnn-*-app.jar 2>/dev/null | head -n 1 || true)
+    [[ -n "$app_jar" ]] || die "no application jar in ${SPARKCNN_BUILD_DIR:-target}/: build it with 'mvn -q -DskipTests package' (-Dspark4 for target-spark4/) or pass --jar PATH|URI"
   elif [[ "$app_jar" != *://* && ! -f "$app_jar" ]]; then
     die "--jar $app_jar: no such file"
   fi

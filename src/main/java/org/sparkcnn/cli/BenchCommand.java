@@ -2,6 +2,8 @@ package org.sparkcnn.cli;
 
 import org.sparkcnn.bench.BenchmarkTable;
 import org.sparkcnn.config.JobConfig;
+import org.sparkcnn.config.TrainingEngine;
+import org.sparkcnn.train.TrainingEngines;
 import org.sparkcnn.job.BenchJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +23,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig config = job.load();
+        if (config.bench().parameterAveraging().orElse(false)) {
+            TrainingEngines.require(TrainingEngine.PARAMETER_AVERAGING, "bench.parameter-averaging=true");
+        }
         Optional<BenchmarkTable> table = BenchJob.run(config);
         if (table.isEmpty()) {
             JobOptions.reportAlreadyComplete(config);

@@ -19,8 +19,29 @@ final class DriverExit {
             System.exit(code);
         }
         if (code != 0) {
-            throw new SparkUserAppException(code);
+            throw userAppException(code);
         }
+    }
+
+    /**
+     * Spark 3.5's constructor is SparkUserAppException(int), Spark 4's SparkUserAppException(int, Throwable)
+     * (the cause defaults in Scala only): found by reflection so that one source serves both builds.
+     */
+    static SparkUserAppException userAppException(int code) {
+        try {
+            for (java.lang.reflect.Constructor<?> c : SparkUserAppException.class.getConstructors()) {
+                Class<?>[] types = c.getParameterTypes();
+                if (types.length == 1 && types[0] == int.class) {
+                    return (SparkUserAppException) c.newInstance(code);
+                }
+                if (types.length == 2 && types[0] == int.class && types[1] == Throwable.class) {
+                    return (SparkUserAppException) c.newInstance(code, null);
+                }
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build SparkUserAppException(" + code + ")", e);
+        }
+        throw new IllegalStateException("this Spark has no SparkUserAppException(int) or (int, Throwable)");
     }
 
     /** The properties Spark's ApplicationMaster sets for the driver it runs (cluster deploy mode only). */

@@ -2,6 +2,7 @@ package org.sparkcnn.cli;
 
 import org.sparkcnn.job.TrainJob;
 import org.sparkcnn.config.JobConfig;
+import org.sparkcnn.train.TrainingEngines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,6 +22,8 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         gate.addTo(job.overrides);
         JobConfig config = job.load();
+        TrainingEngines.require(config.training().engine(),
+                "training.engine=" + TrainingEngines.name(config.training().engine()));
         if (TrainJob.run(config).isEmpty()) {
             JobOptions.reportAlreadyComplete(config);
         }

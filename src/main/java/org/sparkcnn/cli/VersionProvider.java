@@ -7,7 +7,8 @@ final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
         BuildInfo b = BuildInfo.load();
-        return new String[]{"sparkcnn " + b.sparkcnnVersion() + " (Spark " + b.sparkVersion() + ", DL4J "
-                + b.dl4jVersion() + ", dl4j-spark " + b.dl4jSparkVersion() + ", " + b.nd4jBackend() + ")"};
+        return new String[]{"sparkcnn " + b.sparkcnnVersion() + " (Spark " + b.sparkVersion() + ", Scala "
+                + b.scalaVersion() + ", DL4J " + b.dl4jVersion() + ", " + b.nd4jBackend() + ")",
+                "engines: " + b.engines()};
     }
 }

@@ -1,6 +1,7 @@
 package org.sparkcnn.config;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What {@code sparkcnn bench} compares, each case trained from scratch on the same data and budget.
@@ -8,12 +9,13 @@ import java.util.List;
  * @param epochs                         training budget of every case, in passes over the training set
  * @param singleJvmThreads               one single-JVM case (no Spark) per native thread count
  * @param allreduceAveragingFrequencies  one all-reduce case per averaging frequency
- * @param parameterAveraging             also run dl4j-spark's parameter averaging at training.averaging-frequency
+ * @param parameterAveraging             also run dl4j-spark's parameter averaging at training.averaging-frequency;
+ *                                       empty (auto): when the jar has that engine (the Spark 3.5 build)
  * @param ringPeers                      group sizes at which one all-reduce call is timed on its own
  * @param perCoreBatchSizes              batch sizes at which one core's fit time is measured, [] to skip
  */
 public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integer> allreduceAveragingFrequencies,
-                          boolean parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes) {
+                          Optional<Boolean> parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes) {
     public BenchConfig {
         perCoreBatchSizes = List.copyOf(perCoreBatchSizes);
         ringPeers = List.copyOf(ringPeers);

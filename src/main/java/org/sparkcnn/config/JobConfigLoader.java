@@ -212,7 +212,7 @@ public final class JobConfigLoader {
                     choice("output.on-incomplete", OutputConfig.OnIncomplete.class, OutputConfig.OnIncomplete.RESUME),
                     Duration.ofSeconds(intAtLeast("output.lock-stale-seconds", 10)));
             BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
-                    intList("bench.allreduce-averaging-frequencies", 1), bool("bench.parameter-averaging"),
+                    intList("bench.allreduce-averaging-frequencies", 1), autoBool("bench.parameter-averaging"),
                     intList("bench.ring-peers", 1), perCoreBatchSizes());
 
             if (!problems.isEmpty()) {
@@ -396,6 +396,19 @@ public final class JobConfigLoader {
             } catch (ConfigException e) {
                 problems.add(key + ": expected true or false, got '" + raw(key) + "'");
                 return false;
+            }
+        }
+
+        /** {@code auto} (empty: decided by what the jar has) or a boolean. */
+        private Optional<Boolean> autoBool(String key) {
+            if (raw(key).trim().equalsIgnoreCase("auto")) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(c.getBoolean(key));
+            } catch (ConfigException e) {
+                problems.add(key + ": expected auto, true or false, got '" + raw(key) + "'");
+                return Optional.empty();
             }
         }
 

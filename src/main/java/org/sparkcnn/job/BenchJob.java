@@ -25,6 +25,7 @@ import org.sparkcnn.train.EarlyStopping;
 import org.sparkcnn.train.SparkCnnPlugin;
 import org.sparkcnn.train.TimeSplit;
 import org.sparkcnn.train.TrainedModel;
+import org.sparkcnn.train.TrainingEngines;
 import org.sparkcnn.train.ValidationPlan;
 import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
@@ -86,7 +87,7 @@ public final class BenchJob {
             for (int frequency : bench.allreduceAveragingFrequencies()) {
                 results.add(cases.spark(trainShards, TrainingEngine.ALLREDUCE, frequency));
             }
-            if (bench.parameterAveraging()) {
+            if (bench.parameterAveraging().orElse(TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING))) {
                 results.add(cases.spark(trainShards, TrainingEngine.PARAMETER_AVERAGING,
                         config.training().averagingFrequency()));
             }

@@ -87,7 +87,8 @@ public final class ReportJsonWriter {
         versions.put("sparkcnn", run.build().sparkcnnVersion());
         versions.put("spark", run.build().sparkVersion());
         versions.put("dl4j", run.build().dl4jVersion());
-        versions.put("dl4jSpark", run.build().dl4jSparkVersion());
+        versions.put("scala", run.build().scalaVersion());
+        versions.put("engines", run.build().engines());
         versions.put("nd4jNative", run.build().nativeClassifier());
         versions.put("nd4jBackend", run.build().nd4jBackend());
         return node;

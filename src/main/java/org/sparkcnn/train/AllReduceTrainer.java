@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.config.TrainingEngine;
 import org.sparkcnn.device.TaskDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * {@link DistributedTrainer} that keeps one model per worker resident for a whole pass and averages the
  * workers' parameters (and optimiser state) every {@code averagingFrequency} minibatches with a ring
  * all-reduce between the workers themselves. The same synchronous averaging as dl4j-spark's
- * {@link ParameterAveragingTrainer}, but one Spark job per pass instead of one per round: the driver
+ * parameter averaging (the Spark 3.5 build's other engine), but one Spark job per pass instead of one per round: the driver
  * ships the model once, and rounds cost only the exchange between neighbours.
  */
 public final class AllReduceTrainer implements DistributedTrainer {
@@ -51,9 +52,11 @@ public final class AllReduceTrainer implements DistributedTrainer {
 
     static void requireCompatible(SparkConf conf) {
         if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            // the way out through the other engine only where this jar has it (not the Spark 4 build)
             throw new BadInputException("training.engine=allreduce runs Spark barrier stages, which do not work with "
-                    + "spark.dynamicAllocation.enabled=true: disable dynamic allocation for this job, or set "
-                    + "training.engine=parameter-averaging");
+                    + "spark.dynamicAllocation.enabled=true: disable dynamic allocation for this job"
+                    + (TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING)
+                    ? ", or set training.engine=parameter-averaging" : ""));
         }
     }
 

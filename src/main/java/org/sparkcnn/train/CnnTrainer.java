@@ -72,7 +72,7 @@ public final class CnnTrainer {
                 r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
         LOG.info("Training {} parameters on {} images with {} workers ({}): {} epochs, batch {} per worker, "
                         + "averaging every {} minibatches (~{} rounds per epoch, {} checkpoint segments), optimiser {} lr {}",
-                network.numParams(), examples, workers, training.engine().name().toLowerCase().replace('_', '-'),
+                network.numParams(), examples, workers, TrainingEngines.name(training.engine()),
                 training.epochs(), training.batchSizePerWorker(),
                 training.averagingFrequency(), roundsPerEpoch, segments, model.optimizer().name().toLowerCase(),
                 model.learningRate());
@@ -157,12 +157,10 @@ public final class CnnTrainer {
         return new TrainedModel(trainer.network(), history);
     }
 
-    /** The configured engine: the only place that picks one. */
+    /** The configured engine, from the engines this jar has: the only place that picks one. */
     private DistributedTrainer newTrainer(MultiLayerNetwork network, int workers) {
-        return switch (training.engine()) {
-            case ALLREDUCE -> new AllReduceTrainer(sc, network, training, workers);
-            case PARAMETER_AVERAGING -> new ParameterAveragingTrainer(sc, network, training, workers, model.seed());
-        };
+        return TrainingEngines.require(training.engine(), "training.engine=" + TrainingEngines.name(training.engine()))
+                .create(sc, network, training, workers, model.seed());
     }
 
     /** Segment length in rounds: the shorter of the checkpoint and validation intervals (0 = whole epochs). */

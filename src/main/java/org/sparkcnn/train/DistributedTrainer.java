@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * How one pass over distributed minibatches updates the model. The only seam between sparkcnn and the
- * distributed-training engine: today DL4J's parameter averaging ({@link ParameterAveragingTrainer}), so
- * that another engine can replace it without touching the rest of the pipeline.
+ * distributed-training engine ({@link AllReduceTrainer}, or dl4j-spark's parameter averaging in the Spark
+ * 3.5 build), each built by its {@link TrainingEngineFactory}, so that an engine can be added or left out
+ * without touching the rest of the pipeline.
  */
 public interface DistributedTrainer {
     /**

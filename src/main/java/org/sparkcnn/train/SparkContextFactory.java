@@ -31,9 +31,10 @@ public final class SparkContextFactory {
         conf.setAppName(spark.appName());
         spark.master().ifPresent(conf::setMaster);
         conf.setIfMissing("spark.master", "local[*]");
-        // INDArrays travel between driver and executors every round: Kryo with nd4j's registrator
+        // Models travel between driver and executors every pass (as float arrays; dl4j-spark's engine ships
+        // INDArrays, and registers nd4j's Kryo registrator where the jar has it): Kryo
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-        conf.set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        TrainingEngines.configure(conf);
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
         conf.set("spark.plugins", appendPlugin(conf.get("spark.plugins", "")));
         if (training.threadsPerTask() > 0) {

@@ -13,9 +13,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.output.RunDirectory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -97,6 +95,8 @@ class ClusterE2EIT {
                 "--executor-memory", "2g", "--executor-offheap", "2g", "--driver-memory", "1g",
                 "--driver-offheap", "1g", "--config", project.resolve("conf/sparkcnn.conf").toString()));
         command.addAll(extraOptions);
+        // this build's application jar (target/ or target-spark4/), as failsafe names it
+        Optional.ofNullable(System.getProperty("app.jar")).ifPresent(jar -> command.addAll(List.of("--jar", jar)));
         command.addAll(List.of("train", "data.dir=" + hdfsRoot + "/mnist", "output.dir=" + hdfsRoot + output,
                 "spark.properties.\"spark.hadoop.dfs.replication\"=1"));
         command.addAll(List.of(overrides));
@@ -119,24 +119,20 @@ class ClusterE2EIT {
      * except those of sparkcnn's evaluation (whatever stages the training engine uses).
      */
     private static Map<String, Long> trainingRunTimeByExecutor(String applicationId) throws IOException {
-        java.nio.file.Path log = spark.eventLogs().resolve(applicationId);
         Map<Integer, String> stageNames = new HashMap<>();
         Map<String, Long> runTime = new HashMap<>();
-        try (BufferedReader lines = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                JsonNode event = JSON.readTree(line);
-                String type = event.path("Event").asText();
-                if (type.equals("SparkListenerStageSubmitted")) {
-                    stageNames.put(event.at("/Stage Info/Stage ID").asInt(), event.at("/Stage Info/Stage Name").asText());
-                } else if (type.equals("SparkListenerTaskEnd")) {
-                    String stage = stageNames.getOrDefault(event.path("Stage ID").asInt(), "");
-                    if (stage.contains("DistributedEvaluator") || stage.contains("MulticlassMetrics")) {
-                        continue;
-                    }
-                    runTime.merge(event.at("/Task Info/Executor ID").asText(),
-                            event.at("/Task Metrics/Executor Run Time").asLong(), Long::sum);
+        for (String line : EventLogFiles.lines(spark.eventLogs(), applicationId)) {
+            JsonNode event = JSON.readTree(line);
+            String type = event.path("Event").asText();
+            if (type.equals("SparkListenerStageSubmitted")) {
+                stageNames.put(event.at("/Stage Info/Stage ID").asInt(), event.at("/Stage Info/Stage Name").asText());
+            } else if (type.equals("SparkListenerTaskEnd")) {
+                String stage = stageNames.getOrDefault(event.path("Stage ID").asInt(), "");
+                if (stage.contains("DistributedEvaluator") || stage.contains("MulticlassMetrics")) {
+                    continue;
                 }
+                runTime.merge(event.at("/Task Info/Executor ID").asText(),
+                        event.at("/Task Metrics/Executor Run Time").asLong(), Long::sum);
             }
         }
         return runTime;
@@ -240,17 +236,14 @@ class ClusterE2EIT {
         List<String> before = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         List<String> after = new ArrayList<>();
-        try (BufferedReader lines = Files.newBufferedReader(spark.eventLogs().resolve(applicationId), StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                JsonNode event = JSON.readTree(line);
-                String type = event.path("Event").asText();
-                String id = event.path("Executor ID").asText();
-                if (type.equals("SparkListenerExecutorAdded")) {
-                    (removed.isEmpty() ? before : after).add(id);
-                } else if (type.equals("SparkListenerExecutorRemoved")) {
-                    removed.add(id);
-                }
+        for (String line : EventLogFiles.lines(spark.eventLogs(), applicationId)) {
+            JsonNode event = JSON.readTree(line);
+            String type = event.path("Event").asText();
+            String id = event.path("Executor ID").asText();
+            if (type.equals("SparkListenerExecutorAdded")) {
+                (removed.isEmpty() ? before : after).add(id);
+            } else if (type.equals("SparkListenerExecutorRemoved")) {
+                removed.add(id);
             }
         }
         return new ExecutorEvents(before, removed, after);

@@ -60,7 +60,7 @@ final class StandaloneSpark {
     Map<String, String> env() {
         Map<String, String> env = new HashMap<>();
         env.put("SPARK_HOME", home.toString());
-        env.put("SPARK_SCALA_VERSION", "2.12");
+        env.put("SPARK_SCALA_VERSION", System.getProperty("scala.binary.version", "2.12"));
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_CONF_DIR", home.resolve("conf").toString());
         return env;

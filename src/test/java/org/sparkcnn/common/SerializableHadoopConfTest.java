@@ -6,6 +6,7 @@ import org.apache.spark.serializer.JavaSerializer;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.sparkcnn.train.TrainingEngines;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -13,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The Hadoop configuration reaches executors through a broadcast, which Spark serializes with the
- * configured serializer: Kryo (with nd4j's registrator) in sparkcnn, Java serialization otherwise.
+ * configured serializer: Kryo in sparkcnn (with nd4j's registrator where the jar has dl4j-spark's engine),
+ * Java serialization otherwise.
  */
 class SerializableHadoopConfTest {
     private static final ClassTag<SerializableHadoopConf> TAG = ClassTag$.MODULE$.apply(SerializableHadoopConf.class);
@@ -28,7 +30,8 @@ class SerializableHadoopConfTest {
 
     @Test
     void survivesKryoAsSparkCnnConfiguresIt() {
-        SparkConf conf = new SparkConf(false).set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        SparkConf conf = new SparkConf(false);
+        TrainingEngines.configure(conf);
         Configuration copy = roundTrip(new KryoSerializer(conf).newInstance());
         assertEquals("hdfs://namenode:8020", copy.get("fs.defaultFS"));
         assertEquals("1", copy.get("dfs.replication"));
