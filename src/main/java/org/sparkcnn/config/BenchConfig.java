@@ -11,9 +11,13 @@ import java.util.List;
  * @param parameterAveraging             also run dl4j-spark's parameter averaging at training.averaging-frequency
  * @param ringPeers                      group sizes at which one all-reduce call is timed on its own
  * @param perCoreBatchSizes              batch sizes at which one core's fit time is measured, [] to skip
+ * @param simulatedStepMillis            0, or the compute-free mode: every all-reduce worker waits this long per
+ *                                       minibatch instead of training (the ring and Spark's barrier measured at
+ *                                       more workers than cores; the model learns nothing; train refuses it)
  */
 public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integer> allreduceAveragingFrequencies,
-                          boolean parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes) {
+                          boolean parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes,
+                          int simulatedStepMillis) {
     public BenchConfig {
         perCoreBatchSizes = List.copyOf(perCoreBatchSizes);
         ringPeers = List.copyOf(ringPeers);

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -152,9 +153,12 @@ public final class BenchJob {
         BenchmarkResult spark(JavaRDD<LabeledImages> trainShards, TrainingEngine engine, int frequency) {
             TrainingConfig training = config.training().withEngine(engine, frequency)
                     .withEpochs(config.bench().epochs());
-            CnnTrainer trainer = new CnnTrainer(sc, config.model(), training, train.shape());
+            int simulatedMillis = config.bench().simulatedStepMillis();
+            CnnTrainer trainer = new CnnTrainer(sc, config.model(), training, train.shape(),
+                    Duration.ofMillis(simulatedMillis));
             String engineName = engine.name().toLowerCase().replace('_', '-');
-            String name = engineName + ", averaging every " + frequency;
+            String name = engineName + ", averaging every " + frequency
+                    + (simulatedMillis > 0 ? ", simulated step " + simulatedMillis + " ms" : "");
             LOG.info("Benchmark case: {}", name);
             double cpu = ProcessCpu.seconds();
             long start = System.nanoTime();
