@@ -87,6 +87,29 @@ class NetnsClusterIT {
         assertEquals(List.of(), peers, "processes left behind");
     }
 
+    /**
+     * --cleanup removes a run whose owner is gone (here: a namespace and state folder made by hand, owner
+     * PID 0) and nothing else.
+     */
+    @Test
+    void cleanupRemovesWhatADeadRunLeftBehind() throws Exception {
+        assumeNamespacesWork();
+        String stale = PREFIX + "-fff0-0";
+        Path state = Path.of("/run/sparkcnn-netns", PREFIX + "-fff0");
+        Files.createDirectories(state);
+        Files.writeString(state.resolve("owner"), "0\n");
+        assertEquals(0, exitCode(List.of("ip", "netns", "add", stale)), "could not make the stale namespace");
+        try {
+            String log = run("bash", Path.of(System.getProperty("user.dir"), "src/it/netns/netns-cluster.sh").toString(),
+                    "--prefix", PREFIX, "--cleanup");
+            assertTrue(log.contains("removed the leftovers of run fff0"), log);
+            assertEquals("", ours(run("ip", "netns", "list")), "namespaces left behind: " + log);
+            assertTrue(Files.notExists(state), "state folder left behind: " + log);
+        } finally {
+            exitCode(List.of("ip", "netns", "del", stale));
+        }
+    }
+
     /** Lines of {@code text} that name something of this test's prefix. */
     private static String ours(String text) {
         return String.join("\n", text.lines().filter(l -> l.contains(PREFIX)).toList());
