@@ -72,7 +72,7 @@ public final class RingBenchmark {
     }
 
     /** @param cpuSeconds where to put the process's CPU time over the timed calls, or null */
-    private static double[] timeCalls(AllReduce group, int floats, int calls, double[] cpuSeconds) throws IOException {
+    static double[] timeCalls(AllReduce group, int floats, int calls, double[] cpuSeconds) throws IOException {
         FloatBuffer data = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             group.sumInPlace(data);

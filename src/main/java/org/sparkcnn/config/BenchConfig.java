@@ -13,9 +13,13 @@ import java.util.Optional;
  *                                       empty (auto): when the jar has that engine (the Spark 3.5 build)
  * @param ringPeers                      group sizes at which one all-reduce call is timed on its own
  * @param perCoreBatchSizes              batch sizes at which one core's fit time is measured, [] to skip
+ * @param simulatedStepMillis            0, or the compute-free mode: every all-reduce worker waits this long per
+ *                                       minibatch instead of training (the ring and Spark's barrier measured at
+ *                                       more workers than cores; the model learns nothing; train refuses it)
  */
 public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integer> allreduceAveragingFrequencies,
-                          Optional<Boolean> parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes) {
+                          Optional<Boolean> parameterAveraging, List<Integer> ringPeers, List<Integer> perCoreBatchSizes,
+                          int simulatedStepMillis) {
     public BenchConfig {
         perCoreBatchSizes = List.copyOf(perCoreBatchSizes);
         ringPeers = List.copyOf(ringPeers);

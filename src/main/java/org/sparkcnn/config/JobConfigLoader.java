@@ -213,13 +213,28 @@ public final class JobConfigLoader {
                     Duration.ofSeconds(intAtLeast("output.lock-stale-seconds", 10)));
             BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
                     intList("bench.allreduce-averaging-frequencies", 1), autoBool("bench.parameter-averaging"),
-                    intList("bench.ring-peers", 1), perCoreBatchSizes());
+                    intList("bench.ring-peers", 1), perCoreBatchSizes(), intAtLeast("bench.simulated-step-millis", 0));
+            requireOnlySimulatedCases(bench);
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));
             }
             return new JobConfig(data, model, training, validation, checkpoint, evaluation, predict, spark, output,
                     bench, effectiveJson());
+        }
+
+        /**
+         * bench.simulated-step-millis replaces the all-reduce workers' steps with waits: the cases that would
+         * train for real next to them (single JVM, per-core cost, parameter averaging) must be off, so that no
+         * table mixes measured and simulated compute.
+         */
+        private void requireOnlySimulatedCases(BenchConfig bench) {
+            if (bench.simulatedStepMillis() > 0 && (!bench.singleJvmThreads().isEmpty()
+                    || !bench.perCoreBatchSizes().isEmpty() || bench.parameterAveraging().orElse(false))) {
+                problems.add("bench.simulated-step-millis: the compute-free mode times only the allreduce cases; set "
+                        + "bench.single-jvm-threads = [], bench.per-core-batch-sizes = [] and "
+                        + "bench.parameter-averaging = false (or leave it to auto, off in this mode) with it");
+            }
         }
 
         /** The settings as JSON with secret-looking Spark properties redacted: it goes into reports and logs. */

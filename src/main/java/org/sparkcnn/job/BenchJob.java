@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +88,9 @@ public final class BenchJob {
             for (int frequency : bench.allreduceAveragingFrequencies()) {
                 results.add(cases.spark(trainShards, TrainingEngine.ALLREDUCE, frequency));
             }
-            if (bench.parameterAveraging().orElse(TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING))) {
+            // auto: when the jar has the engine, and not in the compute-free mode (which times the allreduce cases only)
+            if (bench.parameterAveraging().orElse(bench.simulatedStepMillis() == 0
+                    && TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING))) {
                 results.add(cases.spark(trainShards, TrainingEngine.PARAMETER_AVERAGING,
                         config.training().averagingFrequency()));
             }
@@ -153,9 +156,12 @@ public final class BenchJob {
         BenchmarkResult spark(JavaRDD<LabeledImages> trainShards, TrainingEngine engine, int frequency) {
             TrainingConfig training = config.training().withEngine(engine, frequency)
                     .withEpochs(config.bench().epochs());
-            CnnTrainer trainer = new CnnTrainer(sc, config.model(), training, train.shape());
+            int simulatedMillis = config.bench().simulatedStepMillis();
+            CnnTrainer trainer = new CnnTrainer(sc, config.model(), training, train.shape(),
+                    Duration.ofMillis(simulatedMillis));
             String engineName = engine.name().toLowerCase().replace('_', '-');
-            String name = engineName + ", averaging every " + frequency;
+            String name = engineName + ", averaging every " + frequency
+                    + (simulatedMillis > 0 ? ", simulated step " + simulatedMillis + " ms" : "");
             LOG.info("Benchmark case: {}", name);
             double cpu = ProcessCpu.seconds();
             long start = System.nanoTime();

@@ -42,6 +42,10 @@ public final class TrainJob {
 
     /** @return the report, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<RunReport> run(JobConfig config) throws IOException {
+        if (config.bench().simulatedStepMillis() > 0) {
+            throw new BadInputException("bench.simulated-step-millis = " + config.bench().simulatedStepMillis()
+                    + ": the bench's compute-free mode (workers wait instead of training); train refuses it: set it to 0");
+        }
         QualityGate gate = new QualityGate(config.evaluation().minAccuracy());
         return SparkRun.inOutput(config, "train", Optional.of(gate), (spark, output) -> {
             DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());

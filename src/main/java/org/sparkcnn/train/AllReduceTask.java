@@ -14,6 +14,7 @@ import org.sparkcnn.allreduce.SharedMemoryAllReduce;
 import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.fit.MinibatchFitter;
 import org.sparkcnn.fit.MinibatchFitters;
+import org.sparkcnn.fit.SimulatedStepFitter;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
 import scala.runtime.AbstractFunction1;
@@ -52,10 +53,12 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final CpuKernels cpuKernels;
     /** Whether the TCP ring encrypts the parameters: as Spark's own traffic, {@code spark.network.crypto.enabled}. */
     private final boolean encryptRing;
+    /** bench.simulated-step-millis: each minibatch is a wait of this long instead of a step; 0 = real steps. */
+    private final long simulatedStepNanos;
 
     AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
                   byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds, CpuKernels cpuKernels,
-                  boolean encryptRing) {
+                  boolean encryptRing, Duration simulatedStep) {
         this.start = start;
         this.minibatchesPerRound = minibatchesPerRound;
         this.averageUpdaterState = averageUpdaterState;
@@ -65,6 +68,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         this.peerTimeoutSeconds = peerTimeoutSeconds;
         this.cpuKernels = cpuKernels;
         this.encryptRing = encryptRing;
+        this.simulatedStepNanos = simulatedStep.toNanos();
     }
 
     @Override
@@ -107,7 +111,9 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
                     context::isInterrupted);
                  CancellationWatch watch = CancellationWatch.watch("all-reduce worker " + rank,
                          context::isInterrupted, ring::close);
-                 MinibatchFitter fitter = MinibatchFitters.create(cpuKernels, network, dropoutSeed)) {
+                 MinibatchFitter fitter = simulatedStepNanos > 0
+                         ? new SimulatedStepFitter(network, Duration.ofNanos(simulatedStepNanos))
+                         : MinibatchFitters.create(cpuKernels, network, dropoutSeed)) {
                 LOG.info(String.format("All-reduce worker joined %s: %d minibatches, %d rounds; set-up %.2f s "
                                 + "(minibatches %.2f s, waiting for the other tasks to start %.2f s, model %.2f s)",
                         ring, minibatches.size(), rounds, (System.nanoTime() - started) / 1e9,

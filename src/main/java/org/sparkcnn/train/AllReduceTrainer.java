@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import scala.reflect.ClassTag$;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +35,8 @@ public final class AllReduceTrainer implements DistributedTrainer {
     private final MultiLayerNetwork network;
     private final TrainingConfig training;
     private final int workers;
+    /** Zero, or the wait that replaces each minibatch's step (bench.simulated-step-millis, bench only). */
+    private final Duration simulatedStep;
     private long totalNanos;
     private long computeNanos;
     private long averagingNanos;
@@ -43,11 +46,21 @@ public final class AllReduceTrainer implements DistributedTrainer {
      *                           with dynamic allocation
      */
     public AllReduceTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingConfig training, int workers) {
+        this(sc, network, training, workers, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #AllReduceTrainer(JavaSparkContext, MultiLayerNetwork, TrainingConfig, int)}, each worker
+     * waiting {@code simulatedStep} per minibatch instead of training when it is positive (bench only).
+     */
+    public AllReduceTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainingConfig training, int workers,
+                            Duration simulatedStep) {
         requireCompatible(sc.getConf());
         this.sc = sc;
         this.network = network;
         this.training = training;
         this.workers = workers;
+        this.simulatedStep = simulatedStep;
     }
 
     static void requireCompatible(SparkConf conf) {
@@ -110,7 +123,7 @@ public final class AllReduceTrainer implements DistributedTrainer {
         SECRETS.nextBytes(ringSecret);
         AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
                 training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds(),
-                training.cpuKernels(), encryptsRing(sc.getConf()));
+                training.cpuKernels(), encryptsRing(sc.getConf()), simulatedStep);
         // each task on the GPU Spark gave it, if any, before its minibatches are computed
         List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
                 .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.TrainingConfig;
+import org.sparkcnn.config.TrainingEngine;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
@@ -15,6 +16,7 @@ import org.sparkcnn.model.CnnArchitecture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,12 +35,28 @@ public final class CnnTrainer {
     private final ModelConfig model;
     private final TrainingConfig training;
     private final DatasetShape shape;
+    /** Zero, or the wait that replaces each minibatch's step: bench.simulated-step-millis, bench only. */
+    private final Duration simulatedStep;
 
     public CnnTrainer(JavaSparkContext sc, ModelConfig model, TrainingConfig training, DatasetShape shape) {
+        this(sc, model, training, shape, Duration.ZERO);
+    }
+
+    /**
+     * A trainer whose all-reduce workers wait {@code simulatedStep} per minibatch instead of training, when
+     * it is positive: the bench's compute-free mode, which measures the ring and Spark's barrier at more
+     * workers than there are cores. The model learns nothing.
+     */
+    public CnnTrainer(JavaSparkContext sc, ModelConfig model, TrainingConfig training, DatasetShape shape,
+                      Duration simulatedStep) {
+        if (!simulatedStep.isZero() && training.engine() != TrainingEngine.ALLREDUCE) {
+            throw new IllegalArgumentException("a simulated step needs training.engine = allreduce");
+        }
         this.sc = sc;
         this.model = model;
         this.training = training;
         this.shape = shape;
+        this.simulatedStep = simulatedStep;
     }
 
     /** Training tasks that run in parallel: the configured number, or every core Spark has. */
@@ -159,6 +177,10 @@ public final class CnnTrainer {
 
     /** The configured engine, from the engines this jar has: the only place that picks one. */
     private DistributedTrainer newTrainer(MultiLayerNetwork network, int workers) {
+        if (!simulatedStep.isZero()) {
+            // the bench's compute-free mode belongs to the allreduce engine (the constructor checked it is the one)
+            return new AllReduceTrainer(sc, network, training, workers, simulatedStep);
+        }
         return TrainingEngines.require(training.engine(), "training.engine=" + TrainingEngines.name(training.engine()))
                 .create(sc, network, training, workers, model.seed());
     }

@@ -101,6 +101,18 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void theComputeFreeBenchModeIsOffByDefaultAndOnlyRunsAlone() {
+        assertEquals(0, load().bench().simulatedStepMillis());
+        assertEquals(60, load("bench.simulated-step-millis=60", "bench.single-jvm-threads=[]",
+                "bench.per-core-batch-sizes=[]", "bench.parameter-averaging=false").bench().simulatedStepMillis());
+        String message = error(Optional.empty(), "bench.simulated-step-millis=60");
+        assertTrue(message.contains("bench.simulated-step-millis: the compute-free mode times only the allreduce cases"),
+                message);
+        assertTrue(error(Optional.empty(), "bench.simulated-step-millis=-1")
+                .contains("bench.simulated-step-millis"), "a negative wait is refused");
+    }
+
+    @Test
     void relativePathsBecomeAbsoluteSoExecutorsSeeTheSameFiles() {
         JobConfig c = load("output.dir=out/run", "data.dir=data");
         assertEquals(Path.of("out/run").toAbsolutePath(), Path.of(c.output().dir()));
