@@ -1,7 +1,6 @@
 package org.sparkcnn.bench;
 
 import org.sparkcnn.allreduce.AllReduce;
-import org.sparkcnn.allreduce.LocalGroup;
 import org.sparkcnn.allreduce.RingConnector;
 
 import java.io.IOException;
@@ -23,7 +22,8 @@ import java.util.stream.Collectors;
  * see: each writes its ring address there, waits (bounded) for the others', joins the TCP ring and times
  * {@code --calls} calls of {@code --floats} floats and {@code --latency-calls} calls of one float, after
  * untimed warm-up calls. Each call's time in milliseconds goes to {@code rank-R.times} and
- * {@code rank-R.latency} in that folder, one per line, for the script to take the slowest peer per call.
+ * {@code rank-R.latency} in that folder, one per line, for the script to take the slowest peer per call, and
+ * this JVM's CPU milliseconds per call of {@code --floats} to {@code rank-R.cpu}.
  *
  * <p>Arguments: {@code --rank R --peers N --host ADDRESS --rendezvous DIR --floats F --calls C
  * --latency-calls L --secret-file FILE [--timeout-seconds S]}. The ring's secret is read from a file (never
@@ -44,26 +44,18 @@ public final class RingPeerBench {
         byte[] secret = Files.readAllBytes(Path.of(required(options, "secret-file")));
         Duration timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout-seconds", "120")));
 
-        warmUp();
-        try (RingConnector.Listener listener = RingConnector.listen(required(options, "host"))) {
+        // the handshake gets the whole join timeout: see RingConnector.listen(String, Duration)
+        try (RingConnector.Listener listener = RingConnector.listen(required(options, "host"), timeout)) {
             publish(dir.resolve("addr-" + rank), listener.address());
             List<String> addresses = awaitAddresses(dir, peers, timeout);
             try (AllReduce ring = listener.connect(rank, addresses, secret, timeout)) {
-                write(dir.resolve("rank-" + rank + ".times"), RingBenchmark.timeCalls(ring, floats, calls, null));
+                double[] cpuSeconds = new double[1];
+                write(dir.resolve("rank-" + rank + ".times"), RingBenchmark.timeCalls(ring, floats, calls, cpuSeconds));
+                // this JVM's CPU time per call: what the ring costs a host's cores, whatever else runs
+                write(dir.resolve("rank-" + rank + ".cpu"), new double[] {cpuSeconds[0] * 1000 / calls});
                 write(dir.resolve("rank-" + rank + ".latency"), RingBenchmark.timeCalls(ring, 1, latencyCalls, null));
             }
         }
-    }
-
-    /**
-     * Loads and compiles the handshake and the ring on a loopback ring of two inside this JVM before joining
-     * the real one. Without it, 8 JVMs starting at once on 2 cores shared with other builds (load average
-     * ~28) took longer than a ring port's 5 s handshake deadline: the listener dropped a connection whose
-     * connector had already finished its side, which then failed with a broken pipe (2026-12-02).
-     */
-    private static void warmUp() throws IOException {
-        LocalGroup.run(LocalGroup.Transport.TCP_RING, 2, Duration.ofSeconds(60), Duration.ofSeconds(120),
-                (rank, group) -> RingBenchmark.timeCalls(group, 256 * 1024, 3, null));
     }
 
     private static Map<String, String> options(String[] args) {
