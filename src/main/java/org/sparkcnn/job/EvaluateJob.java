@@ -36,8 +36,7 @@ public final class EvaluateJob {
         return SparkRun.inOutput(config, "evaluate", Optional.of(gate), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
             PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
-            CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
-                    test.shape().numClasses(), model.toString());
+            CnnArchitecture.requireFits(network, test.shape(), model.toString());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
             EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
             LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
