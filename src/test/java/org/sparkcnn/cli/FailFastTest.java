@@ -73,7 +73,7 @@ class FailFastTest {
     void aTruncatedModelIsRefusedBeforeEvaluatingOrPredicting() throws IOException {
         Path model = work.resolve("model.zip");
         ModelConfig config = new ModelConfig(42, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4, 1.0);
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(config, 28, 28, 10));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(config, org.sparkcnn.data.DatasetShape.MNIST));
         network.init();
         try (OutputStream out = Files.newOutputStream(model)) {
             ModelStore.write(network, out);

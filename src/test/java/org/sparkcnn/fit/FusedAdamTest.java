@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.model.CnnArchitecture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +33,7 @@ class FusedAdamTest {
     }
 
     private static MultiLayerNetwork network(ModelConfig model) {
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, 28, 28, 10, STEPS_PER_EPOCH));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, DatasetShape.MNIST, STEPS_PER_EPOCH));
         network.init();
         network.initGradientsView();
         return network;

@@ -55,7 +55,7 @@ public final class Nd4jSerializationCheck {
                 "the restored graph's output");
 
         MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(
-                JobConfigLoader.load(Optional.empty(), List.of()).model(), 28, 28, 10));
+                JobConfigLoader.load(Optional.empty(), List.of()).model(), org.sparkcnn.data.DatasetShape.MNIST));
         network.init();
         Path zip = dir.resolve(ModelStore.MODEL_FILE);
         try (OutputStream out = Files.newOutputStream(zip)) {
