@@ -92,7 +92,8 @@ public final class ResultSettings {
                     c -> c.bench().allreduceAveragingFrequencies()),
             new Key("bench.parameter-averaging", Set.of(BENCH), c -> c.bench().parameterAveraging()),
             new Key("bench.ring-peers", Set.of(BENCH), c -> c.bench().ringPeers()),
-            new Key("bench.per-core-batch-sizes", Set.of(BENCH), c -> c.bench().perCoreBatchSizes()));
+            new Key("bench.per-core-batch-sizes", Set.of(BENCH), c -> c.bench().perCoreBatchSizes()),
+            new Key("bench.simulated-step-millis", Set.of(BENCH), c -> c.bench().simulatedStepMillis()));
 
     /**
      * Keys that never change what a job writes. evaluation.min-accuracy is the quality gate: it judges

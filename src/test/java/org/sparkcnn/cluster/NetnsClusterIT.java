@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Needs root and iproute2 ({@code ip netns}, {@code tc}); elsewhere the test is skipped, saying why.
  */
-// measured at ~10 s on 2 cores with other builds running; the bound leaves room for a much busier machine
+// both tests took 47 s on 2 cores at load 36 (other builds running), most of it 3 JVMs starting; 90 s each leaves room
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class NetnsClusterIT {
     private static final String PREFIX = "scnnt";
