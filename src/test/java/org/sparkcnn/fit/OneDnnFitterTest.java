@@ -37,9 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * several optimiser steps. Both run the default network's dropout (0.4) with the same masks
  * ({@link GivenMaskDropout} on DL4J's side, {@link DropoutMasks} on oneDNN's).
  *
- * <p>Each check runs for every {@link Geometry}: MNIST's 28x28 grey digits in 10 classes, and the same
- * digits as RGB images of other sizes ({@link ColouredDigits}) in 17 and 3 classes, one of them odd-sized
- * (each pooling then drops a row and a column).
+ * <p>Each check runs for MNIST's 28x28 grey digits in 10 classes and for the same digits as non-square
+ * RGB 20x28 images ({@link ColouredDigits}) in 17 classes. The single-step check of the loss and every
+ * gradient also runs for odd-sized RGB 21x27 images in 3 classes (each pooling drops a row and a
+ * column). That case is left out of the several-step comparisons because its trajectories part without
+ * any step computing otherwise: its first steps are large (output-bias gradients of 5), and where float32
+ * rounding flips a ReLU or a pooling window's maximum, the next step's gradient goes elsewhere and the
+ * steps after amplify it. Measured: after 3 SGD steps its conv1 biases differed by 1.4e-4 (relative L2;
+ * 7e-7 for the other geometries) and one conv1 weight of 2,400 by 1.13 times the bound; in an earlier
+ * run with digits of random polarity, Adam's relative L2 difference of all parameters grew from 3e-7
+ * after 3 steps to 3e-5 after 4 and 5e-4 after 5, while each step's gradients, computed by both at the
+ * same parameters, agreed to 1e-7.
  */
 @Timeout(120)
 class OneDnnFitterTest {
@@ -79,16 +87,21 @@ class OneDnnFitterTest {
         }
     }
 
+    /** The geometries of the several-step comparisons. */
     static List<Geometry> geometries() {
         return List.of(new Geometry(DatasetShape.MNIST, IntUnaryOperator.identity()),
                 // non-square RGB, 17 classes: digit d is class 5d mod 17, so targets reach the last classes
-                new Geometry(new DatasetShape(20, 28, 3, 17), digit -> digit * 5 % 17),
-                // odd sizes (pooled to 10x13, then 5x6), RGB, 3 classes
-                new Geometry(new DatasetShape(21, 27, 3, 3), digit -> digit % 3));
+                new Geometry(new DatasetShape(20, 28, 3, 17), digit -> digit * 5 % 17));
+    }
+
+    /** The geometries of the single-step check: those, and odd sizes (pooled to 10x13, then 5x6) in 3 classes. */
+    static List<Geometry> singleStepGeometries() {
+        return java.util.stream.Stream.concat(geometries().stream(),
+                java.util.stream.Stream.of(new Geometry(new DatasetShape(21, 27, 3, 3), digit -> digit % 3))).toList();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("geometries")
+    @MethodSource("singleStepGeometries")
     void gradientsAndLossWithDropoutMatchDl4j(Geometry geometry) {
         NativeRuntime.enableLayerHelpers();
         MultiLayerNetwork reference = network(SGD, geometry);
@@ -148,17 +161,11 @@ class OneDnnFitterTest {
             assertEquals(5, ours.network().getLayerWiseConfigurations().getIterationCount());
             // Adam moves a parameter by at most about the learning rate per step whatever its gradient, and by
             // that much for a gradient near zero, where float32's rounding decides it: a parameter that
-            // crosses zero may differ by a little of that movement (measured for 28x28 grey: 30 of 3.2
-            // million dense weights beyond 1e-3 relative, the worst by 1.1e-6). The two trajectories also
-            // drift apart where a rounding difference flips a ReLU or a pooling window's maximum and sends
-            // a step's gradient elsewhere: for 3x21x27 in 3 classes, whose loss jumps from 1.44 to 2.56 in
-            // step 2, the relative L2 difference of all parameters was 3e-7 after 3 steps, 3e-5 after 4 and
-            // 5e-4 after 5, while each step's gradients at the same parameters agree to 1e-7 (the gradient
-            // test above); the worst, a conv1 bias crossing zero in step 5, by 1.16e-5 (1.2e-3 of 5 steps'
-            // movement). Hence a floor of 3e-3 of 5 steps' movement.
+            // crosses zero may differ by a little of that movement (measured: 30 of 3.2 million dense
+            // weights beyond 1e-3 relative, the worst by 1.1e-6), hence a floor of 1e-3 of 5 steps' movement
             assertClose("parameters", perParameter(theirs.network(), theirs.network().params()),
                     perParameter(ours.network(), ours.network().params()),
-                    new Bounds(1e-3, 1e-3, FLOAT32_SUMS, 3e-3 * 5 * ADAM_L2.learningRate()));
+                    new Bounds(1e-3, 1e-3, FLOAT32_SUMS, 1e-3 * 5 * ADAM_L2.learningRate()));
             // a moment sums a parameter's gradients over the steps, and cancels to near zero for some: those
             // carry the gradients' absolute differences (measured up to 2.2e-6 of the array's largest value)
             assertClose("Adam state", adamState(theirs.network()), adamState(ours.network()),
