@@ -28,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.sparkcnn.cluster.ClusterJobs.FAULT_TOLERANCE;
 import static org.sparkcnn.cluster.ClusterJobs.JSON;
 import static org.sparkcnn.cluster.ClusterJobs.MIN_ACCURACY;
-import static org.sparkcnn.cluster.ClusterJobs.PASS_RETRY;
 import static org.sparkcnn.cluster.ClusterJobs.SUBMIT_TIMEOUT;
 import static org.sparkcnn.cluster.ClusterJobs.assertCompleteRun;
 import static org.sparkcnn.cluster.ClusterJobs.report;
@@ -55,8 +54,6 @@ class ClusterE2EIT {
     /** Each executor must have done at least this share of the training tasks' run time. */
     private static final double MIN_TRAINING_SHARE = 0.3;
     /** A progress line of epoch 2 (logged every training.log-every-rounds = 10 rounds, of ~19). */
-    private static final String ROUND_OF_EPOCH_2 = "epoch 2/2  round ";
-    private static final String END_OF_EPOCH_2 = "epoch 2/2 done";
 
     @TempDir
     static java.nio.file.Path work;
@@ -183,37 +180,17 @@ class ClusterE2EIT {
         String output = "/runs/fault";
         String name = "submit-fault";
         Process submit = start(name, spark, submit(spark, output, List.of(), trainingJob()), Map.of());
-        int logAtKill;
-        try {
-            // "epoch 2/2  round 10/19": the driver relays rounds as the workers finish them, so the
-            // epoch's pass is running (about 9 rounds, well over 10 s here, are left)
-            DaemonProcesses.await("a round of epoch 2", SUBMIT_TIMEOUT,
-                    () -> processes.logText(name).contains(ROUND_OF_EPOCH_2) || !submit.isAlive());
-            assertTrue(submit.isAlive(), "the job ended before the fault:\n" + processes.logText(name));
+        int logAtKill = ClusterJobs.killDuringThePassOfEpoch2(processes, name, submit, () -> {
             List<ProcessHandle> executors = spark.executorsOf(0);
             assertEquals(1, executors.size(), "executor JVMs of worker 0");
-            ProcessHandle victim = executors.get(0);
-            String logBeforeKill = processes.logText(name);
-            assertFalse(logBeforeKill.contains(END_OF_EPOCH_2), "epoch 2 ended before the kill:\n" + logBeforeKill);
-            logAtKill = logBeforeKill.length();
-            System.out.println("killing executor JVM pid " + victim.pid() + " during the pass of epoch 2");
-            assertTrue(victim.destroyForcibly(), "SIGKILL sent");
-            victim.onExit().get(1, TimeUnit.MINUTES);
-        } catch (Throwable t) {
-            DaemonProcesses.stop(submit);
-            throw t;
-        }
+            return executors.get(0);
+        });
         int exit = waitFor(processes, name, submit);
         String log = processes.logText(name);
         assertEquals(0, exit, log);
         assertCompleteRun(hdfs, output);
 
-        String afterKill = log.substring(logAtKill);
-        Optional<String> retry = afterKill.lines().filter(l -> l.contains(PASS_RETRY)).findFirst();
-        assertTrue(retry.isPresent(), "no '" + PASS_RETRY + "' line after the kill:\n" + afterKill);
-        System.out.println("retry line: " + retry.get().strip());
-        assertTrue(afterKill.indexOf(END_OF_EPOCH_2) > afterKill.indexOf(PASS_RETRY),
-                "epoch 2 did not end after the retry:\n" + afterKill);
+        ClusterJobs.assertThePassWasRetried(log, logAtKill);
 
         JsonNode report = report(hdfs, output);
         String applicationId = report.at("/run/applicationId").asText();

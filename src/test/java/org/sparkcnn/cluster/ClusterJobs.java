@@ -11,8 +11,11 @@ import org.sparkcnn.report.ReportJsonWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the cluster end-to-end tests (standalone, YARN) share: the job, its bars, and how a run is checked. */
@@ -35,6 +38,9 @@ final class ClusterJobs {
     /** The driver's line when an all-reduce pass failed and is run again (train/AllReduceTrainer). */
     static final String PASS_RETRY = "All-reduce pass failed (attempt";
     static final ObjectMapper JSON = new ObjectMapper();
+    /** The driver's progress line for a round of the job's second pass, and the line that ends that pass. */
+    static final String ROUND_OF_EPOCH_2 = "epoch 2/2  round ";
+    static final String END_OF_EPOCH_2 = "epoch 2/2 done";
 
     private ClusterJobs() {
     }
@@ -61,6 +67,44 @@ final class ClusterJobs {
         } finally {
             DaemonProcesses.stop(submit);
         }
+    }
+
+    /**
+     * Kills an executor JVM (SIGKILL, as a lost node) while the job's second pass runs: once the driver has
+     * logged a round of epoch 2 (it relays rounds as the workers finish them, so the pass is running and
+     * rounds are left) and before the pass ended. Stops the submit if anything here fails.
+     *
+     * @param victim the executor JVM to kill, looked up when the pass runs
+     * @return the submit log's length at the kill: what follows it happened after the fault
+     */
+    static int killDuringThePassOfEpoch2(DaemonProcesses processes, String name, Process submit,
+                                         Callable<ProcessHandle> victim) throws Exception {
+        try {
+            DaemonProcesses.await("a round of epoch 2", SUBMIT_TIMEOUT,
+                    () -> processes.logText(name).contains(ROUND_OF_EPOCH_2) || !submit.isAlive());
+            assertTrue(submit.isAlive(), "the job ended before the fault:\n" + processes.logText(name));
+            ProcessHandle executor = victim.call();
+            String logBeforeKill = processes.logText(name);
+            assertFalse(logBeforeKill.contains(END_OF_EPOCH_2), "epoch 2 ended before the kill:\n" + logBeforeKill);
+            System.out.println("killing executor JVM pid " + executor.pid() + " during the pass of epoch 2: "
+                    + executor.info().commandLine().orElse(""));
+            assertTrue(executor.destroyForcibly(), "SIGKILL sent");
+            executor.onExit().get(1, TimeUnit.MINUTES);
+            return logBeforeKill.length();
+        } catch (Throwable t) {
+            DaemonProcesses.stop(submit);
+            throw t;
+        }
+    }
+
+    /** After the kill: the driver retried the pass, and epoch 2 ended after that retry. */
+    static void assertThePassWasRetried(String log, int logAtKill) {
+        String afterKill = log.substring(logAtKill);
+        Optional<String> retry = afterKill.lines().filter(l -> l.contains(PASS_RETRY)).findFirst();
+        assertTrue(retry.isPresent(), "no '" + PASS_RETRY + "' line after the kill:\n" + afterKill);
+        System.out.println("retry line: " + retry.get().strip());
+        assertTrue(afterKill.indexOf(END_OF_EPOCH_2) > afterKill.indexOf(PASS_RETRY),
+                "epoch 2 did not end after the retry:\n" + afterKill);
     }
 
     static JsonNode report(FileSystem hdfs, String output) throws IOException {

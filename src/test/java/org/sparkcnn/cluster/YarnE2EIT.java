@@ -325,26 +325,15 @@ class YarnE2EIT {
         String name = "submit-kill";
         String output = "/runs/kill";
         Process submit = processes.start(name, submit("client", "/mnist", output, trainingJob()), submitEnv);
-        try {
-            // the first epoch done (its progress line), a few seconds into the second pass: kill an executor
-            DaemonProcesses.await("the end of epoch 1", SUBMIT_TIMEOUT,
-                    () -> processes.logText(name).contains("epoch 1/2 done") || !submit.isAlive());
-            assertTrue(submit.isAlive(), "the job ended before the fault:\n" + processes.logText(name));
-            Thread.sleep(5_000);
+        int logAtKill = ClusterJobs.killDuringThePassOfEpoch2(processes, name, submit, () -> {
             List<ProcessHandle> executors = yarn.executors();
             assertEquals(2, executors.size(), "executor JVMs in YARN containers");
-            ProcessHandle victim = executors.get(0);
-            System.out.println("killing executor JVM pid " + victim.pid() + ": " + victim.info().commandLine().orElse(""));
-            assertTrue(victim.destroyForcibly(), "SIGKILL sent");
-            victim.onExit().get(1, TimeUnit.MINUTES);
-        } catch (Throwable t) {
-            DaemonProcesses.stop(submit);
-            throw t;
-        }
+            return executors.get(0);
+        });
         int exit = waitFor(processes, name, submit);
         String log = processes.logText(name);
         assertEquals(0, exit, log);
-        assertTrue(log.contains(ClusterJobs.PASS_RETRY), "the kill landed during a pass: it was retried");
+        ClusterJobs.assertThePassWasRetried(log, logAtKill);
         // executors 1 and 2 were the first; YARN started a container for a third
         assertTrue(Pattern.compile("Registered executor .* with ID 3\\b").matcher(log).find(),
                 "a replacement executor registered");
