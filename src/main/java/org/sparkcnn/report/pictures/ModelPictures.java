@@ -19,15 +19,15 @@ public final class ModelPictures {
     private ModelPictures() {
     }
 
-    public static Picture misclassified(List<Misclassified> errors, int rows, int cols) {
+    public static Picture misclassified(List<Misclassified> errors, int rows, int cols, List<String> names) {
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (Misclassified m : errors) {
             float[] values = new float[rows * cols];
             for (int i = 0; i < values.length; i++) {
                 values[i] = (m.pixels()[i] & 0xff) / 255f;
             }
-            tiles.add(new ImageGrid.Tile(values, String.format(Locale.ROOT, "#%d: %d as %d", m.index(), m.label(),
-                    m.predicted())));
+            tiles.add(new ImageGrid.Tile(values, String.format(Locale.ROOT, "#%d: %s as %s", m.index(),
+                    names.get(m.label()), names.get(m.predicted()))));
         }
         return new Picture("misclassified.png", "Misclassified test images (#index: true label as predicted label)",
                 PngEncoder.encode(new ImageGrid(rows, cols, 3, 8).draw(tiles, 0f, 1f, true)));

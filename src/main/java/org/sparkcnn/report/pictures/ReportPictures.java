@@ -16,9 +16,11 @@ public final class ReportPictures {
 
     /**
      * @param sample one test image, for the conv-layer outputs
+     * @param names  the classes' names in label order
      */
     public static List<Picture> draw(MultiLayerNetwork network, Optional<TrainingHistory> training,
-                                     EvaluationResult evaluation, LabeledImages sample) {
+                                     EvaluationResult evaluation, LabeledImages sample,
+                                     List<String> names) {
         List<Picture> pictures = new ArrayList<>();
         training.ifPresent(t -> {
             pictures.add(Charts.trainingLoss(t));
@@ -27,7 +29,8 @@ public final class ReportPictures {
         });
         pictures.add(Charts.confusionMatrix(evaluation.confusionMatrix()));
         if (!evaluation.misclassified().isEmpty()) {
-            pictures.add(ModelPictures.misclassified(evaluation.misclassified(), sample.rows(), sample.cols()));
+            pictures.add(ModelPictures.misclassified(evaluation.misclassified(), sample.rows(), sample.cols(),
+                    names));
         }
         pictures.add(ModelPictures.firstLayerFilters(network));
         pictures.addAll(ModelPictures.convOutputs(network, sample.slice(0, 1).pixels(), sample.rows(), sample.cols(),
