@@ -201,8 +201,9 @@ public final class JobConfigLoader {
         }
 
         /**
-         * The settings of the chosen data.format are present, and no setting of another format is given:
-         * one set by mistake (data.image-col with IDX files) would otherwise be silently ignored.
+         * No setting of another data.format is given: one set by mistake (data.image-col with IDX files)
+         * would otherwise be silently ignored. data.train and data.test are required by the commands that
+         * read them (evaluate needs no training set).
          */
         private void checkDataFormat(DataSource source) {
             String format = source.format().name().toLowerCase(Locale.ROOT);
@@ -220,15 +221,6 @@ public final class JobConfigLoader {
                     problems.add(key + ": does not apply to data.format=" + format + (source.isTable()
                             ? " (the classes come from the labels, the data from data.train and data.test)"
                             : " (set data.format=parquet or images to train on a table of images)"));
-                }
-            }
-            if (source.isTable()) {
-                for (String key : List.of("data.train", "data.test")) {
-                    if (string(key).isBlank()) {
-                        problems.add(key + ": must name the " + (source.format() == DataFormat.PARQUET
-                                ? "Parquet dataset" : "image folder (one sub-folder per class)")
-                                + " for data.format=" + format);
-                    }
                 }
             }
         }

@@ -50,7 +50,7 @@ final class DataPreparer {
     /** The training set; the validation set is held out of its used examples, so it must leave some. */
     PreparedData train() {
         PreparedData train = data.source().isTable()
-                ? table(data.source().train().orElseThrow(), "data.train", data.trainLimit(), Optional.empty())
+                ? table(location(data.source().train(), "data.train"), "data.train", data.trainLimit(), Optional.empty())
                 : idx(data.trainImages(), data.trainLabels(), data.trainLimit());
         if (data.validationSize() > 0 && data.validationSize() >= train.used()) {
             throw new BadInputException("data.validation-size: must be less than the " + train.used()
@@ -67,7 +67,7 @@ final class DataPreparer {
      */
     PreparedData test(Optional<Trained> trained) {
         return data.source().isTable()
-                ? table(data.source().test().orElseThrow(), "data.test", data.testLimit(), trained)
+                ? table(location(data.source().test(), "data.test"), "data.test", data.testLimit(), trained)
                 : idx(data.testImages(), data.testLabels(), data.testLimit());
     }
 
@@ -174,6 +174,13 @@ final class DataPreparer {
         ImageGeometry set = data.geometry();
         return new DatasetShape(set.rows() > 0 ? set.rows() : first.rows(), set.cols() > 0 ? set.cols() : first.cols(),
                 set.channels() > 0 ? set.channels() : first.channels(), numClasses);
+    }
+
+    private URI location(Optional<URI> uri, String setting) {
+        String format = data.source().format().name().toLowerCase(java.util.Locale.ROOT);
+        return uri.orElseThrow(() -> new BadInputException(setting + ": must name the " + (data.source().format()
+                == DataFormat.PARQUET ? "Parquet dataset" : "image folder (one sub-folder per class)")
+                + " for data.format=" + format));
     }
 
     private void requireExists(URI uri, String setting) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.apache.spark.sql.Row;
 import org.sparkcnn.data.ImageTableFixture;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.output.ModelStore;
@@ -94,6 +95,28 @@ class OwnImagesIT {
         assertEquals(0, result.exitCode(), result.stderr());
         JsonNode report = assertTrainedWithNames(run, TRAIN - 500);
         assertEquals(500, report.at("/training/validation/examples").asInt());
+
+        // evaluate names the classes from model.zip: the same test set scores the same
+        Path evaluated = work.resolve("evaluate-parquet");
+        CliRunner.Result evaluate = CliRunner.run("evaluate", "--model", run.toString(), "data.format=parquet",
+                "data.test=" + work.resolve("parquet/test"), "spark.master=local[2]",
+                "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + evaluated);
+        assertEquals(0, evaluate.exitCode(), evaluate.stderr());
+        JsonNode e = JSON.readTree(evaluated.resolve("report.json").toFile());
+        assertEquals(report.at("/evaluation/accuracy").asDouble(), e.at("/evaluation/accuracy").asDouble(), 1e-9);
+        assertEquals(report.at("/data/classNames"), e.at("/data/classNames"));
+
+        // predict writes the class name next to the class index
+        Path predicted = work.resolve("predict-parquet");
+        CliRunner.Result predict = CliRunner.run("predict", "--model", run.toString(), "--input",
+                work.resolve("parquet/test").toString(), "--format", "parquet", "predict.features-col=image",
+                "spark.master=local[2]", "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + predicted);
+        assertEquals(0, predict.exitCode(), predict.stderr());
+        List<String> sorted = ImageTableFixture.NAMES.stream().sorted().toList();
+        List<Row> rows = ImageTableFixture.readParquet(predicted, "prediction", "predicted_label");
+        assertEquals(TEST, rows.size());
+        long named = rows.stream().filter(r -> sorted.get((int) r.getDouble(0)).equals(r.getString(1))).count();
+        assertEquals(TEST, named, "predicted_label is the name of prediction");
     }
 
     @Test

@@ -197,15 +197,13 @@ class JobConfigLoaderTest {
     }
 
     @Test
-    void aSettingOfAnotherFormatOrAMissingLocationIsRefused() {
+    void aSettingOfAnotherFormatIsRefused() {
         assertTrue(error(Optional.empty(), "data.image-col=png").contains(
                 "data.image-col: does not apply to data.format=idx"));
         assertTrue(error(Optional.empty(), "data.format=images", "data.train=/a", "data.test=/b",
                 "data.label-col=y").contains("data.label-col: does not apply to data.format=images"));
         assertTrue(error(Optional.empty(), "data.format=parquet", "data.train=/a", "data.test=/b",
                 "data.num-classes=5").contains("data.num-classes: does not apply to data.format=parquet"));
-        assertTrue(error(Optional.empty(), "data.format=parquet", "data.train=/a").contains(
-                "data.test: must name the Parquet dataset for data.format=parquet"));
         assertTrue(error(Optional.empty(), "data.format=images", "data.train=/a", "data.test=/b",
                 "data.image-channels=2").contains("data.image-channels: must be 1 (grey) or 3 (RGB), got 2"));
         assertTrue(error(Optional.empty(), "data.format=csv").contains("data.format: 'csv' is not one of idx, parquet, images"));

@@ -101,10 +101,23 @@ public final class ImageTableFixture {
         }
         StructType schema = new StructType().add("image", DataTypes.BinaryType, true)
                 .add("label", DataTypes.StringType, true);
+        inSession(session -> {
+            session.createDataFrame(rows, schema).coalesce(2).write().parquet(dir.toString());
+            return null;
+        });
+    }
+
+    /** The columns of a Parquet dataset, read by a Spark session of its own. */
+    public static List<Row> readParquet(Path dir, String... columns) {
+        return inSession(session -> session.read().parquet(dir.toString()).selectExpr(columns).collectAsList());
+    }
+
+    /** Runs {@code work} in a local Spark session of its own, stopped after: the command under test starts its own. */
+    private static <T> T inSession(java.util.function.Function<SparkSession, T> work) {
         SparkSession session = SparkSession.builder().master("local[1]").appName("fixture")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {
-            session.createDataFrame(rows, schema).coalesce(2).write().parquet(dir.toString());
+            return work.apply(session);
         } finally {
             session.stop();
             SparkSession.clearActiveSession();

@@ -13,10 +13,11 @@ import java.util.List;
 
 /**
  * Writes a large training set for the spill-to-disk measurement (docs/data-formats.md): {@code copies}
- * copies of the 60,000 MNIST training images as a Parquet table of raw 784-byte images and string
+ * copies of the 60,000 MNIST training images (or, with a fourth argument {@code test}, the 10,000 test
+ * images) as a Parquet table of raw 784-byte images and string
  * labels, each copy shifted by a different whole-pixel offset (up to 2 pixels) so that no two rows are
  * the same. Run with the test classpath:
- * {@code java -cp <test classpath> org.sparkcnn.data.ReplicatedMnist <mnist dir> <copies> <output URI>}.
+ * {@code java -cp <test classpath> org.sparkcnn.data.ReplicatedMnist <mnist dir> <copies> <output URI> [test]}.
  */
 public final class ReplicatedMnist {
     private ReplicatedMnist() {
@@ -35,15 +36,17 @@ public final class ReplicatedMnist {
             copyNumbers.add(i);
         }
         String dir = args[0];
+        boolean test = args.length > 3 && args[3].equals("test");
         session.createDataFrame(session.createDataset(copyNumbers, org.apache.spark.sql.Encoders.INT()).javaRDD()
                         .repartition(copies).mapPartitions((Iterator<Integer> it) -> {
                             System.setProperty(MnistFixture.PROPERTY, dir);
                             List<Row> rows = new ArrayList<>();
                             while (it.hasNext()) {
                                 int copy = it.next();
-                                LabeledImages mnist = ImageTableFixture.mnist(true, 60_000);
-                                int dr = copy % 5 - 2;
-                                int dc = (copy / 5) % 5 - 2;
+                                LabeledImages mnist = test ? MnistFixture.testSet() : ImageTableFixture.mnist(true, 60_000);
+                                // copy 0 as it is, then shifted by 1, 2, -2, -1 pixels down, then across
+                                int dr = (copy % 5 + 2) % 5 - 2;
+                                int dc = (copy / 5 % 5 + 2) % 5 - 2;
                                 for (int i = 0; i < mnist.count(); i++) {
                                     rows.add(RowFactory.create(shifted(mnist, i, dr, dc),
                                             ImageTableFixture.NAMES.get(mnist.label(i))));
