@@ -5,6 +5,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
 import org.sparkcnn.fit.MinibatchFitter;
@@ -67,10 +68,10 @@ public final class PerCoreCost {
             throw new IllegalArgumentException("the per-core cost needs at least two batch sizes, got " + batchSizes);
         }
         MinibatchFactory factory = new MinibatchFactory(numClasses);
+        DatasetShape shape = new DatasetShape(data.rows(), data.cols(), data.channels(), numClasses);
         List<Point> points = new ArrayList<>();
         for (int batchSize : batchSizes) {
-            MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, data.rows(), data.cols(),
-                    numClasses));
+            MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, shape));
             network.init();
             // as many as asked for, or as the training set holds
             int timed = Math.min(Math.max(1, imagesPerPoint / batchSize), data.count() / batchSize - WARM_UP_MINIBATCHES);

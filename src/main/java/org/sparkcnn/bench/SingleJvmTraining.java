@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.ModelConfig;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
 import org.sparkcnn.fit.MinibatchFitter;
@@ -38,8 +39,8 @@ public final class SingleJvmTraining {
 
     /** Fits {@code epochs} passes over {@code data}, reshuffled each pass. */
     public Trained train(LabeledImages data, int epochs, int batchSize, int iterationsPerEpoch) {
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model, data.rows(), data.cols(),
-                numClasses, iterationsPerEpoch));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model,
+                new DatasetShape(data.rows(), data.cols(), data.channels(), numClasses), iterationsPerEpoch));
         network.init();
         MinibatchFactory factory = new MinibatchFactory(numClasses);
         long fitNanos = 0;

@@ -11,8 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns raw {@link LabeledImages} into DL4J {@link DataSet}s: features as floats in [0, 1], shape
- * [n, rows*cols] (the flat layout DL4J's {@code InputType.convolutionalFlat} reshapes to NCHW), and one-hot
- * float labels [n, numClasses].
+ * [n, channels*rows*cols], each image channel-major as stored (the flat layout DL4J's
+ * {@code InputType.convolutionalFlat(rows, cols, channels)} reshapes to NCHW, and the oneDNN step reads
+ * as NCHW), and one-hot float labels [n, numClasses].
  *
  * <p>Arrays are filled on the Java heap and handed to ND4J in one {@code Nd4j.create} call: per-element
  * {@code putScalar} crosses into native code for every value and is orders of magnitude slower.

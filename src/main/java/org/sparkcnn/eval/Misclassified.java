@@ -7,7 +7,7 @@ package org.sparkcnn.eval;
  * @param label       true class
  * @param predicted   predicted class
  * @param confidence  softmax probability of the predicted class
- * @param pixels      row-major unsigned pixels
+ * @param pixels      unsigned pixels, channel-major then row-major (as {@link org.sparkcnn.data.LabeledImages})
  */
 public record Misclassified(long index, int label, int predicted, double confidence, byte[] pixels) {
 }

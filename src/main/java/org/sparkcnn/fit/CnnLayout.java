@@ -29,12 +29,21 @@ import java.util.Optional;
  * column-major, i.e. row-major {@code [out, in]} (oneDNN's {@code oi}), then bias. The dense layer's
  * input is the second pooling's output flattened channel-major, as DL4J's CNN-to-dense preprocessor does.
  *
+ * <p>Any image geometry: {@code channels} input channels (1 grey, 3 RGB; each image channel-major, as
+ * DL4J's flat-to-CNN preprocessor reads it), any rows x cols of at least 4 (each 2x2/2 pooling floors an
+ * odd size, as DL4J's truncating mode and oneDNN's unpadded pooling both do), any number of classes.
+ *
  * @param retainProbability DL4J's dropout on the output layer's input (1 = none)
  */
-record CnnLayout(int rows, int cols, int conv1Channels, int conv2Channels, int kernel, int dense, int classes,
+record CnnLayout(int rows, int cols, int channels, int conv1Channels, int conv2Channels, int kernel, int dense, int classes,
                  double retainProbability,
                  long conv1Bias, long conv1Weights, long conv2Bias, long conv2Weights,
                  long denseWeights, long denseBias, long outputWeights, long outputBias) {
+
+    /** Values per image: channels x rows x cols. */
+    long imageValues() {
+        return (long) channels * rows * cols;
+    }
 
     int pooled1Rows() {
         return rows / 2;
@@ -72,11 +81,15 @@ record CnnLayout(int rows, int cols, int conv1Channels, int conv2Channels, int k
             return Result.unsupported("not conv-pool-conv-pool-dense-output");
         }
         InputPreProcessor first = conf.getInputPreProcess(0);
-        if (!(first instanceof FeedForwardToCnnPreProcessor input) || input.getNumChannels() != 1) {
-            return Result.unsupported("input is not flat single-channel images");
+        if (!(first instanceof FeedForwardToCnnPreProcessor input)) {
+            return Result.unsupported("input is not flat images");
         }
         int rows = (int) input.getInputHeight();
         int cols = (int) input.getInputWidth();
+        int channels = (int) input.getNumChannels();
+        if (rows < 4 || cols < 4) {
+            return Result.unsupported(rows + "x" + cols + " images: two 2x2 poolings need at least 4x4 pixels");
+        }
         for (ConvolutionLayer c : new ConvolutionLayer[] {c1, c2}) {
             int[] k = c.getKernelSize();
             if (k[0] != k[1] || k[0] % 2 == 0 || c.getStride()[0] != 1 || c.getStride()[1] != 1
@@ -85,8 +98,9 @@ record CnnLayout(int rows, int cols, int conv1Channels, int conv2Channels, int k
                 return Result.unsupported("a convolution is not odd-square, stride 1, same-padded, biased, ReLU");
             }
         }
-        if (c1.getKernelSize()[0] != c2.getKernelSize()[0] || c1.getNIn() != 1) {
-            return Result.unsupported("the convolutions differ in kernel size or the first does not take 1 channel");
+        if (c1.getKernelSize()[0] != c2.getKernelSize()[0] || c1.getNIn() != channels) {
+            return Result.unsupported("the convolutions differ in kernel size or the first does not take the images' "
+                    + channels + " channels");
         }
         for (SubsamplingLayer s : new SubsamplingLayer[] {s1, s2}) {
             if (s.getPoolingType() != PoolingType.MAX || s.getKernelSize()[0] != 2 || s.getKernelSize()[1] != 2
@@ -114,7 +128,7 @@ record CnnLayout(int rows, int cols, int conv1Channels, int conv2Channels, int k
         int conv1 = (int) c1.getNOut();
         int conv2 = (int) c2.getNOut();
         int kernel = c1.getKernelSize()[0];
-        CnnLayout layout = new CnnLayout(rows, cols, conv1, conv2, kernel, (int) d.getNOut(), (int) out.getNOut(), retain,
+        CnnLayout layout = new CnnLayout(rows, cols, channels, conv1, conv2, kernel, (int) d.getNOut(), (int) out.getNOut(), retain,
                 offset(network, 0, "b"), offset(network, 0, "W"), offset(network, 2, "b"), offset(network, 2, "W"),
                 offset(network, 4, "W"), offset(network, 4, "b"), offset(network, 5, "W"), offset(network, 5, "b"));
         if (d.getNIn() != layout.flattened() || c2.getNIn() != conv1 || out.getNIn() != d.getNOut()) {

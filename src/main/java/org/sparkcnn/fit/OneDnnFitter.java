@@ -81,9 +81,10 @@ public final class OneDnnFitter implements MinibatchFitter {
         INDArray features = contiguous(minibatch.getFeatures());
         float[] labels = minibatch.getLabels().dup('c').data().asFloat();
         int batch = (int) features.size(0);
-        if (features.length() != (long) batch * layout.rows() * layout.cols() || labels.length != batch * layout.classes()) {
+        if (features.length() != batch * layout.imageValues() || labels.length != batch * layout.classes()) {
             throw new IllegalArgumentException("minibatch of " + batch + " images does not fit the network's "
-                    + layout.rows() + "x" + layout.cols() + " images and " + layout.classes() + " classes");
+                    + layout.channels() + "x" + layout.rows() + "x" + layout.cols() + " images and " + layout.classes()
+                    + " classes");
         }
         useNativeThreads();
         OneDnnGraph graph = graphs.computeIfAbsent(batch, n -> new OneDnnGraph(layout, n,

@@ -49,8 +49,8 @@ import static org.sparkcnn.fit.Dnnl.desc;
  *
  * <p>Weights are read from, and gradients written to, DL4J's own flat parameter and gradient buffers
  * ({@link CnnLayout}); gradients are sums over the minibatch, as DL4J's are before its updater divides
- * them by the minibatch size. Dropout and the softmax cross-entropy run in Java (10 and 1,024 values per
- * image).
+ * them by the minibatch size. Dropout and the softmax cross-entropy run in Java (1,024 values and one per
+ * class per image).
  */
 final class OneDnnGraph implements AutoCloseable {
     private static final long[] UNIT_STRIDES = {1, 1};
@@ -69,7 +69,7 @@ final class OneDnnGraph implements AutoCloseable {
     private final Dnnl.Sequence outputBackward;
     /** from the hidden layer's gradient down to conv1's weights */
     private final Dnnl.Sequence restBackward;
-    /** The minibatch's images, [batch, 1, rows, cols]; its buffer is the minibatch's own. */
+    /** The minibatch's images, [batch, channels, rows, cols]; its buffer is the minibatch's own. */
     private final memory images;
     private final FloatPointer hidden;
     private final FloatPointer dropped;
@@ -101,8 +101,8 @@ final class OneDnnGraph implements AutoCloseable {
         long c1 = layout.conv1Channels();
         long c2 = layout.conv2Channels();
 
-        images = dnnl.wrap(desc(nchw, batch, 1, rows, cols), new Pointer());
-        Convolution conv1 = new Convolution(images, 1, c1, rows, cols,
+        images = dnnl.wrap(desc(nchw, batch, layout.channels(), rows, cols), new Pointer());
+        Convolution conv1 = new Convolution(images, layout.channels(), c1, rows, cols,
                 at(parameters, layout.conv1Weights()), at(parameters, layout.conv1Bias()));
         Pooling pool1 = new Pooling(conv1.output, c1, rows, cols);
         Convolution conv2 = new Convolution(pool1.output, c1, c2, layout.pooled1Rows(), layout.pooled1Cols(),
@@ -158,7 +158,8 @@ final class OneDnnGraph implements AutoCloseable {
     /**
      * Runs forward and backward on one minibatch, leaving the summed gradients in DL4J's gradient buffer.
      *
-     * @param imagesData [batch, rows * cols] floats, row-major, valid until this returns
+     * @param imagesData [batch, channels * rows * cols] floats, each image channel-major then row-major (NCHW),
+     *                   valid until this returns
      * @param labels     one-hot (or soft) targets, [batch, classes] row-major
      * @param keeps      dropout's decisions: asked once per hidden value, in order, whether dropout keeps it
      *                   (value {@code i} is image {@code i / dense}, unit {@code i % dense}); not asked when the

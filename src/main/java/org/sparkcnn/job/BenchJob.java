@@ -14,6 +14,7 @@ import org.sparkcnn.config.BenchConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.config.TrainingEngine;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.IdxDatasetReader;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
@@ -115,7 +116,7 @@ public final class BenchJob {
     /** What one all-reduce round exchanges: the parameters and, with Adam, its two moments per parameter. */
     private static int exchangedFloats(JobConfig config) {
         MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(config.model(),
-                config.data().imageRows(), config.data().imageCols(), config.data().numClasses()));
+                new DatasetShape(config.data().imageRows(), config.data().imageCols(), config.data().numClasses())));
         network.init();
         long state = network.getUpdater().getStateViewArray() == null ? 0 : network.getUpdater().getStateViewArray().length();
         return Math.toIntExact(network.numParams() + (config.training().averageUpdaterState() ? state : 0));

@@ -39,8 +39,7 @@ public final class EvaluateJob {
                     .map(ClassNames::new).orElseGet(() -> ClassNames.numbered(outputs(network)));
             PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration(), config.model().seed())
                     .test(Optional.of(new DataPreparer.Trained(classes, Optional.empty())));
-            CnnArchitecture.requireFits(network, test.shape().rows(), test.shape().cols(),
-                    test.shape().numClasses(), model.toString());
+            CnnArchitecture.requireFits(network, test.shape(), model.toString());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
             EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
             LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),

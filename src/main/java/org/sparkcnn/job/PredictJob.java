@@ -54,8 +54,8 @@ public final class PredictJob {
         DatasetShape shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
         return SparkRun.inOutput(config, "predict", Optional.empty(), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
-            CnnClassificationModel model = CnnClassificationModel.of(network, shape.rows(), shape.cols(),
-                    shape.numClasses(), modelUri.toString()).setBatchSize(predict.batchSize());
+            CnnClassificationModel model = CnnClassificationModel.of(network, shape, modelUri.toString())
+                    .setBatchSize(predict.batchSize());
             SparkSession session = SparkSession.builder().getOrCreate();
             // sparkcnn writes _SUCCESS itself, last, after the folder is in place
             spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");

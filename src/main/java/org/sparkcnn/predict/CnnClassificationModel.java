@@ -24,6 +24,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.output.ModelStore;
 
@@ -46,9 +47,8 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     private final String uid;
     private final byte[] modelZip;
-    private final int rows;
-    private final int cols;
-    private final int numClasses;
+    /** The images the network takes (rows, cols, channels) and the classes it predicts. */
+    private final DatasetShape shape;
 
     // created in the constructor, after uid: a Param records its parent's uid when it is built. Spark finds
     // a stage's params through its public no-argument methods returning Param, hence the accessors below.
@@ -57,16 +57,14 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final Param<String> probabilityCol;
     private final IntParam batchSize;
 
-    public CnnClassificationModel(MultiLayerNetwork network, int rows, int cols, int numClasses) {
-        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), ModelStore.toBytes(network), rows, cols, numClasses);
+    public CnnClassificationModel(MultiLayerNetwork network, DatasetShape shape) {
+        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), ModelStore.toBytes(network), shape);
     }
 
-    CnnClassificationModel(String uid, byte[] modelZip, int rows, int cols, int numClasses) {
+    CnnClassificationModel(String uid, byte[] modelZip, DatasetShape shape) {
         this.uid = uid;
         this.modelZip = modelZip;
-        this.rows = rows;
-        this.cols = cols;
-        this.numClasses = numClasses;
+        this.shape = shape;
         this.featuresCol = new Param<>(this, "featuresCol",
                 "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
         this.predictionCol = new Param<>(this, "predictionCol", "predicted class column");
@@ -120,15 +118,20 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     }
 
     public int rows() {
-        return rows;
+        return shape.rows();
     }
 
     public int cols() {
-        return cols;
+        return shape.cols();
+    }
+
+    /** 1 (grey) or 3 (RGB). */
+    public int channels() {
+        return shape.channels();
     }
 
     public int numClasses() {
-        return numClasses;
+        return shape.numClasses();
     }
 
     /** The network (a fresh copy). */
@@ -164,9 +167,14 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<byte[]> model = sc.broadcast(modelZip);
         int featureIndex = dataset.schema().fieldIndex($(featuresCol));
-        PixelDecoder decoder = new PixelDecoder(rows, cols, $(featuresCol));
+        if (shape.channels() != 1) {
+            // PixelDecoder turns a cell into one grey plane; colour cells are the data side's (issue #17)
+            throw new BadInputException("the model takes " + CnnArchitecture.describe(shape)
+                    + " images: predicting colour images is not supported yet");
+        }
+        PixelDecoder decoder = new PixelDecoder(shape.rows(), shape.cols(), $(featuresCol));
         int batch = (Integer) $(batchSize);
-        int pixels = rows * cols;
+        int pixels = shape.pixelsPerImage();
         String transformId = java.util.UUID.randomUUID().toString();
         JavaRDD<Row> predicted = dataset.toDF().javaRDD().mapPartitions(partition ->
                 predictPartition(partition, NetworkCache.forTask(transformId, model.value()), decoder, featureIndex,
@@ -237,7 +245,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     @Override
     public CnnClassificationModel copy(ParamMap extra) {
-        CnnClassificationModel copy = new CnnClassificationModel(uid, modelZip, rows, cols, numClasses);
+        CnnClassificationModel copy = new CnnClassificationModel(uid, modelZip, shape);
         copyValues(copy, extra);
         return copy.setParent(parent());
     }
@@ -256,9 +264,8 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     }
 
     /** Wraps a loaded network, checking it takes images of this shape. */
-    public static CnnClassificationModel of(MultiLayerNetwork network, int rows, int cols, int numClasses,
-                                            String source) {
-        CnnArchitecture.requireFits(network, rows, cols, numClasses, source);
-        return new CnnClassificationModel(network, rows, cols, numClasses);
+    public static CnnClassificationModel of(MultiLayerNetwork network, DatasetShape shape, String source) {
+        CnnArchitecture.requireFits(network, shape, source);
+        return new CnnClassificationModel(network, shape);
     }
 }

@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.data.DatasetShape;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,7 @@ final class CnnClassificationModelIO {
             ObjectNode shape = metadata.putObject("imageShape");
             shape.put("rows", instance.rows());
             shape.put("cols", instance.cols());
+            shape.put("channels", instance.channels());
             shape.put("numClasses", instance.numClasses());
             try {
                 new JavaSparkContext(sc()).parallelize(List.of(JSON.writeValueAsString(metadata)), 1)
@@ -85,8 +87,10 @@ final class CnnClassificationModelIO {
                     zip = in.readAllBytes();
                 }
                 JsonNode shape = metadata.path("imageShape");
+                // models saved before colour images have no channel count: they are grey
                 CnnClassificationModel model = new CnnClassificationModel(metadata.path("uid").asText(), zip,
-                        shape.path("rows").asInt(), shape.path("cols").asInt(), shape.path("numClasses").asInt());
+                        new DatasetShape(shape.path("rows").asInt(), shape.path("cols").asInt(),
+                                shape.path("channels").asInt(1), shape.path("numClasses").asInt()));
                 JsonNode params = metadata.path("paramMap");
                 model.setFeaturesCol(params.path("featuresCol").asText())
                         .setPredictionCol(params.path("predictionCol").asText())

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
 import org.sparkcnn.config.ResultSettings;
@@ -34,7 +35,7 @@ class CheckpointManagerTest {
     @BeforeAll
     static void trainedALittle() {
         network = new MultiLayerNetwork(CnnArchitecture.build(new ModelConfig(7, Optimizer.ADAM, 1e-3, 0.9, 0, 0.4, 1.0),
-                28, 28, 10));
+                DatasetShape.MNIST));
         network.init();
         // one step, so that Adam's state is not all zeros
         network.fit(Nd4j.rand(DataType.FLOAT, 8, 784), Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7).castTo(DataType.FLOAT));

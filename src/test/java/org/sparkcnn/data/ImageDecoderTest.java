@@ -59,7 +59,7 @@ class ImageDecoderTest {
                 () -> decoder.decode(row(small), 0, "data.train row 9 (part-0.parquet)"));
         assertTrue(size.getMessage().startsWith("data.train row 9 (part-0.parquet): image is 20x24 pixels: expected 28x28"),
                 size.getMessage());
-        byte[] colour = ImageTableFixture.colourPng(MNIST, 0, 1);
+        byte[] colour = ImageTableFixture.rgbPng(ColouredDigits.rgb(MNIST.slice(0, 1), 32, 32, 1), 0);
         BadInputException rgb = assertThrows(BadInputException.class,
                 () -> new ImageDecoder(32, 32, 1, false, "the file").decode(row(colour), 0, "f.png"));
         assertTrue(rgb.getMessage().contains("f.png: image is RGB: expected grey"), rgb.getMessage());
@@ -93,7 +93,7 @@ class ImageDecoderTest {
         }
         assertTrue(error / 784 < 6, "mean absolute error " + error / 784);
         // RGB to grey: luma
-        byte[] grey = new ImageDecoder(32, 32, 1, true, "c").decode(row(ImageTableFixture.colourPng(MNIST, 0, 1)), 0, "r");
+        byte[] grey = new ImageDecoder(32, 32, 1, true, "c").decode(row(ImageTableFixture.rgbPng(ColouredDigits.rgb(MNIST.slice(0, 1), 32, 32, 1), 0)), 0, "r");
         assertEquals(32 * 32, grey.length);
     }
 

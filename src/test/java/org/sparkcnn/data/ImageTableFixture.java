@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 /**
@@ -47,40 +46,19 @@ public final class ImageTableFixture {
         return png(image);
     }
 
-    /**
-     * Image {@code i} as a 32x32 RGB PNG: the digit centred (2 pixels of border), drawn in a random
-     * colour on a random background whose brightness differs from it, so colour says nothing of the label.
-     */
-    public static byte[] colourPng(LabeledImages images, int i, long seed) {
-        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + i);
-        int[] background = new int[3];
-        int[] foreground = new int[3];
-        do {
-            for (int c = 0; c < 3; c++) {
-                background[c] = random.nextInt(256);
-                foreground[c] = random.nextInt(256);
+    /** Image {@code i} of RGB images (channel-major, as ColouredDigits paints them) as a PNG. */
+    public static byte[] rgbPng(LabeledImages images, int i) {
+        int plane = images.rows() * images.cols();
+        int from = i * images.pixelsPerImage();
+        BufferedImage image = new BufferedImage(images.cols(), images.rows(), BufferedImage.TYPE_INT_RGB);
+        for (int p = 0; p < plane; p++) {
+            int rgb = 0;
+            for (int ch = 0; ch < 3; ch++) {
+                rgb = (rgb << 8) | (images.pixels()[from + ch * plane + p] & 0xff);
             }
-        } while (Math.abs(luma(background) - luma(foreground)) < 80);
-        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-        int size = images.rows() * images.cols();
-        for (int r = 0; r < 32; r++) {
-            for (int c = 0; c < 32; c++) {
-                int row = r - 2;
-                int col = c - 2;
-                double a = row >= 0 && row < 28 && col >= 0 && col < 28
-                        ? (images.pixels()[i * size + row * 28 + col] & 0xff) / 255.0 : 0;
-                int rgb = 0;
-                for (int ch = 0; ch < 3; ch++) {
-                    rgb = (rgb << 8) | (int) Math.round(background[ch] * (1 - a) + foreground[ch] * a);
-                }
-                image.setRGB(c, r, rgb);
-            }
+            image.setRGB(p % images.cols(), p / images.cols(), rgb);
         }
         return png(image);
-    }
-
-    private static double luma(int[] rgb) {
-        return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
     }
 
     public static byte[] png(BufferedImage image) {

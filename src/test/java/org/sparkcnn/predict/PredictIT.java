@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.cli.SparkCnn;
 import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.SparkSettings;
@@ -179,7 +180,7 @@ class PredictIT {
     @Test
     void theModelWorksInAPipelineAndSurvivesSaveAndLoad() throws IOException {
         CnnClassificationModel model = CnnClassificationModel.of(ModelStore.read(new Configuration(), run.toUri()),
-                28, 28, 10, run.toString()).setFeaturesCol("image").setPredictionCol("digit");
+                DatasetShape.MNIST, run.toString()).setFeaturesCol("image").setPredictionCol("digit");
         LabeledImages first = MnistFixture.testSet().slice(0, 64);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < first.count(); i++) {

@@ -1,5 +1,6 @@
 package org.sparkcnn.train;
 
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.common.CapturedLogs;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -63,7 +64,7 @@ class AllReducePassRetryTest {
         // the defaults otherwise: dropout 0.4 and the oneDNN step, so that the dropout seeds are exercised
         JobConfig config = JobConfigLoader.load(Optional.empty(), List.of("training.engine=allreduce",
                 "training.averaging-frequency=1", "training.peer-timeout-seconds=" + peerTimeoutSeconds));
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(config.model(), 28, 28, 10));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(config.model(), DatasetShape.MNIST));
         network.init();
         // real images: nd4j's random arrays are not reproducible after a network's init, whatever the seed
         List<DataSet> batches = new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 32), 4, 3);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.allreduce.LocalGroup;
 import org.sparkcnn.config.ModelConfig;
 import org.sparkcnn.config.Optimizer;
@@ -32,7 +33,7 @@ class ResidentWorkerTest {
 
     @Test
     void workersAverageParametersOptimiserStateAndLossEveryRound() throws Exception {
-        MultiLayerNetwork start = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        MultiLayerNetwork start = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, DatasetShape.MNIST));
         start.init();
         NetworkSnapshot initial = NetworkSnapshot.of(start);
         List<DataSet> batches = new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 64), 16, 3);
@@ -63,7 +64,7 @@ class ResidentWorkerTest {
 
     @Test
     void subnormalOptimiserStateIsFlushedEveryTwentyMinibatches() throws Exception {
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, DatasetShape.MNIST));
         network.init();
         // as after long training: Adam's moments of weights without gradient decayed into the subnormal range
         NetworkSnapshot.updaterState(network).assign(1e-39f);
@@ -85,7 +86,7 @@ class ResidentWorkerTest {
 
     @Test
     void aSnapshotRestoresParametersStateAndIterationCount() {
-        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, 28, 28, 10));
+        MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(NO_DROPOUT, DatasetShape.MNIST));
         network.init();
         fitAll(network, new MinibatchFactory(10).toDataSets(MnistFixture.testSet().slice(0, 32), 16, 1));
         MultiLayerNetwork copy = NetworkSnapshot.of(network).toNetwork();
