@@ -11,7 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.apache.spark.sql.Row;
-import org.sparkcnn.data.ColouredDigits;
 import org.sparkcnn.data.ImageTableFixture;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.output.ModelStore;
@@ -45,8 +44,6 @@ class OwnImagesIT {
      * format (docs/data-formats.md); 0.90 leaves room for run-to-run noise.
      */
     private static final double MIN_ACCURACY = 0.90;
-    /** The same for 32x32 RGB digits; first measured in this run (see docs/data-formats.md). */
-    private static final double MIN_RGB_ACCURACY = 0.80;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -58,10 +55,6 @@ class OwnImagesIT {
         LabeledImages test = ImageTableFixture.mnist(false, TEST);
         ImageTableFixture.writeParquet(work.resolve("parquet/train"), pngs(train), names(train));
         ImageTableFixture.writeParquet(work.resolve("parquet/test"), pngs(test), names(test));
-        LabeledImages rgbTrain = ColouredDigits.rgb(train, 32, 32, 3);
-        LabeledImages rgbTest = ColouredDigits.rgb(test, 32, 32, 4);
-        ImageTableFixture.writeParquet(work.resolve("rgb/train"), rgbPngs(rgbTrain), names(rgbTrain));
-        ImageTableFixture.writeParquet(work.resolve("rgb/test"), rgbPngs(rgbTest), names(rgbTest));
         ImageTableFixture.writeFolder(work.resolve("folders/train"), TRAIN, i -> ImageTableFixture.greyPng(train, i),
                 i -> ImageTableFixture.NAMES.get(train.label(i)));
         ImageTableFixture.writeFolder(work.resolve("folders/test"), TEST, i -> ImageTableFixture.greyPng(test, i),
@@ -72,14 +65,6 @@ class OwnImagesIT {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < images.count(); i++) {
             out.add(ImageTableFixture.greyPng(images, i));
-        }
-        return out;
-    }
-
-    private static List<byte[]> rgbPngs(LabeledImages images) {
-        List<byte[]> out = new ArrayList<>();
-        for (int i = 0; i < images.count(); i++) {
-            out.add(ImageTableFixture.rgbPng(images, i));
         }
         return out;
     }
@@ -142,25 +127,6 @@ class OwnImagesIT {
                 "output.dir=" + run));
         assertEquals(0, result.exitCode(), result.stderr());
         assertTrainedWithNames(run, TRAIN);
-    }
-
-    /**
-     * RGB 32x32: the digits in a random foreground colour on a random darker background per image (the
-     * geometry side's ColouredDigits), so colour says nothing of the label; size and colour taken from
-     * the first image.
-     */
-    @Test
-    void colourParquetTrainsAtItsOwnGeometry() throws IOException {
-        Path run = work.resolve("run-rgb");
-        CliRunner.Result result = CliRunner.run(job("data.format=parquet",
-                "data.train=" + work.resolve("rgb/train"), "data.test=" + work.resolve("rgb/test"),
-                "output.dir=" + run));
-        assertEquals(0, result.exitCode(), result.stderr());
-        JsonNode r = assertTrainedWithNames(run, TRAIN, MIN_RGB_ACCURACY);
-        assertEquals(32, r.at("/data/train/rows").asInt());
-        assertEquals(32, r.at("/data/train/cols").asInt());
-        // the first conv layer takes the three colour planes the first image showed
-        assertEquals(3, ModelStore.read(new Configuration(), run.toUri()).getLayer(0).getParam("W").size(1));
     }
 
     static JsonNode assertTrainedWithNames(Path run, int trainImages) throws IOException {
