@@ -12,9 +12,9 @@ import java.util.List;
  * @param testImages    resolved URI of the test images
  * @param testLabels    resolved URI of the test labels
  * @param dir           the data folder (download target)
- * @param imageRows     rows every image must have
- * @param imageCols     columns every image must have
- * @param numClasses    labels must be in [0, numClasses)
+ * @param source        the data's format and, for parquet/images, its location and columns
+ * @param geometry      the image size; IDX files must have it, tables may leave it to the first image
+ * @param numClasses    idx: labels must be in [0, numClasses); tables take their classes from the labels
  * @param download      fetch MNIST into {@code dir} when files are missing
  * @param mirrors       base URLs to download from, tried in order
  * @param downloadTimeout per-request timeout of a download
@@ -24,10 +24,20 @@ import java.util.List;
  *                       the seed; 0 = no validation set (the training curves then use the test set)
  */
 public record DataConfig(URI trainImages, URI trainLabels, URI testImages, URI testLabels, URI dir,
-                         int imageRows, int imageCols, int numClasses, boolean download, List<URI> mirrors,
+                         DataSource source, ImageGeometry geometry, int numClasses, boolean download, List<URI> mirrors,
                          Duration downloadTimeout, int trainLimit, int testLimit,
                          int validationSize) {
     public DataConfig {
         mirrors = List.copyOf(mirrors);
+    }
+
+    /** Rows every image has (0 = from the first image of a table). */
+    public int imageRows() {
+        return geometry.rows();
+    }
+
+    /** Columns every image has (0 = from the first image of a table). */
+    public int imageCols() {
+        return geometry.cols();
     }
 }

@@ -69,7 +69,7 @@ public final class JobConfigLoader {
         } catch (ConfigException e) {
             throw new BadInputException(origin + ": " + oneLine(e.getMessage()));
         }
-        return new Reader(merged.getConfig(ROOT), origin).read();
+        return new Reader(merged.getConfig(ROOT), user, origin).read();
     }
 
     private static Config applyOverrides(Config config, List<String> overrides) {
@@ -154,21 +154,26 @@ public final class JobConfigLoader {
     /** Reads and validates the merged settings; collects every problem before failing. */
     private static final class Reader {
         private final Config c;
+        /** What the user set (job file and overrides), to tell a chosen value from a default. */
+        private final Config user;
         private final String origin;
         private final List<String> problems = new ArrayList<>();
 
-        Reader(Config c, String origin) {
+        Reader(Config c, Config user, String origin) {
             this.c = c;
+            this.user = user;
             this.origin = origin;
         }
 
-        JobConfig read() {
+        private DataConfig data() {
             URI dataDir = uri("data.dir");
+            DataSource source = new DataSource(choice("data.format", DataFormat.class, DataFormat.IDX),
+                    optionalLocation("data.train", false), optionalLocation("data.test", false),
+                    nonEmptyString("data.image-col"), nonEmptyString("data.label-col"));
             DataConfig data = new DataConfig(
                     dataFile(dataDir, "data.train-images"), dataFile(dataDir, "data.train-labels"),
                     dataFile(dataDir, "data.test-images"), dataFile(dataDir, "data.test-labels"), dataDir,
-                    intAtLeast("data.image-rows", 1), intAtLeast("data.image-cols", 1),
-                    intAtLeast("data.num-classes", 2), bool("data.download"), mirrors(),
+                    source, geometry(source), intAtLeast("data.num-classes", 2), bool("data.download"), mirrors(),
                     Duration.ofSeconds(intAtLeast("data.download-timeout-seconds", 1)),
                     intAtLeast("data.train-limit", 0), intAtLeast("data.test-limit", 0),
                     intAtLeast("data.validation-size", 0));
@@ -176,6 +181,56 @@ public final class JobConfigLoader {
                 problems.add("data.validation-size: must be less than data.train-limit (" + data.trainLimit()
                         + "), got " + data.validationSize());
             }
+            checkDataFormat(source);
+            return data;
+        }
+
+        /** IDX files have the configured size; a table takes any size not set from its first image (0). */
+        private ImageGeometry geometry(DataSource source) {
+            int rows = intAtLeast("data.image-rows", 1);
+            int cols = intAtLeast("data.image-cols", 1);
+            int channels = intAtLeast("data.image-channels", 1);
+            if (channels != 1 && channels != 3) {
+                problems.add("data.image-channels: must be 1 (grey) or 3 (RGB), got " + channels);
+            }
+            if (!source.isTable()) {
+                return new ImageGeometry(rows, cols, 1, false);
+            }
+            return new ImageGeometry(userSet("data.image-rows") ? rows : 0, userSet("data.image-cols") ? cols : 0,
+                    userSet("data.image-channels") ? channels : 0, bool("data.resize"));
+        }
+
+        /**
+         * No setting of another data.format is given: one set by mistake (data.image-col with IDX files)
+         * would otherwise be silently ignored. data.train and data.test are required by the commands that
+         * read them (evaluate needs no training set).
+         */
+        private void checkDataFormat(DataSource source) {
+            String format = source.format().name().toLowerCase(Locale.ROOT);
+            List<String> notApplicable = switch (source.format()) {
+                case IDX -> List.of("data.train", "data.test", "data.image-col", "data.label-col",
+                        "data.image-channels", "data.resize");
+                case PARQUET -> List.of("data.train-images", "data.train-labels", "data.test-images",
+                        "data.test-labels", "data.num-classes", "data.download", "data.download-mirrors");
+                case IMAGES -> List.of("data.train-images", "data.train-labels", "data.test-images",
+                        "data.test-labels", "data.num-classes", "data.download", "data.download-mirrors",
+                        "data.image-col", "data.label-col");
+            };
+            for (String key : notApplicable) {
+                if (userSet(key)) {
+                    problems.add(key + ": does not apply to data.format=" + format + (source.isTable()
+                            ? " (the classes come from the labels, the data from data.train and data.test)"
+                            : " (set data.format=parquet or images to train on a table of images)"));
+                }
+            }
+        }
+
+        private boolean userSet(String key) {
+            return user.hasPath(ROOT + "." + key);
+        }
+
+        JobConfig read() {
+            DataConfig data = data();
             ModelConfig model = new ModelConfig(
                     longValue("model.seed"), choice("model.optimizer", Optimizer.class, Optimizer.ADAM), positiveDouble("model.learning-rate"),
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),

@@ -9,6 +9,7 @@ import org.sparkcnn.bench.PerCoreCost;
 import org.sparkcnn.bench.ProcessCpu;
 import org.sparkcnn.bench.RingBenchmark;
 import org.sparkcnn.bench.SingleJvmTraining;
+import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.BenchConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.TrainingConfig;
@@ -56,11 +57,17 @@ public final class BenchJob {
 
     /** @return the table, or empty when output.dir already held a complete run (nothing to do) */
     public static Optional<BenchmarkTable> run(JobConfig config) throws IOException {
+        if (config.data().source().isTable()) {
+            // its single-JVM cases read the training files on the driver
+            throw new BadInputException("data.format: bench measures on IDX files (MNIST) only, got "
+                    + config.data().source().format().name().toLowerCase(java.util.Locale.ROOT));
+        }
         return SparkRun.inOutput(config, "bench", Optional.empty(), (spark, output) -> {
             BenchConfig bench = config.bench();
-            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
+            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration(),
+                    config.model().seed());
             PreparedData train = preparer.train();
-            PreparedData test = preparer.test();
+            PreparedData test = preparer.test(Optional.empty());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
             DistributedEvaluator evaluator = spark.evaluator(config, test);
             Cases cases = new Cases(spark.sc, config, train, testShards, evaluator);
@@ -69,7 +76,7 @@ public final class BenchJob {
             Optional<PerCoreCost.Fit> perCore = Optional.empty();
             if (!bench.singleJvmThreads().isEmpty() || !bench.perCoreBatchSizes().isEmpty()) {
                 LabeledImages data = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape())
-                        .readRange(train.images(), train.labels(), 0, train.used());
+                        .readRange(config.data().trainImages(), config.data().trainLabels(), 0, train.used());
                 if (!bench.perCoreBatchSizes().isEmpty()) {
                     LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
                     NativeRuntime.limitThreads(1);

@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
+import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.model.CnnArchitecture;
@@ -35,19 +36,28 @@ public final class EvaluateJob {
         SparkRun.requireReadableModel(config, model);
         return SparkRun.inOutput(config, "evaluate", Optional.of(gate), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), model);
-            PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration()).test();
+            ClassNames classes = ModelStore.readClassNames(spark.sc.hadoopConfiguration(), model)
+                    .map(ClassNames::new).orElseGet(() -> ClassNames.numbered(outputs(network)));
+            PreparedData test = new DataPreparer(config.data(), spark.sc.hadoopConfiguration(), config.model().seed())
+                    .test(Optional.of(new DataPreparer.Trained(classes, Optional.empty())));
             CnnArchitecture.requireFits(network, test.shape(), model.toString());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
             EvaluationResult evaluation = spark.evaluator(config, test).evaluate(network, testShards);
             LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                     evaluation.loss(), evaluation.examples()));
-            List<Picture> pictures = ReportPictures.draw(network, Optional.empty(), evaluation, testShards.first());
+            List<Picture> pictures = ReportPictures.draw(network, Optional.empty(), evaluation, testShards.first(),
+                    classes.names());
             RunReport report = new RunReport(spark.info(), config.effective(), Optional.empty(), test.summary(),
                     Optional.empty(), evaluation, pictures.stream().map(Picture::fileName).toList(),
-                    gate.judge(evaluation.accuracy()));
+                    gate.judge(evaluation.accuracy()), classes.names());
             ResultWriter.write(output, Optional.empty(), report, pictures);
             report.gate().throwIfFailed();
             return report;
         });
+    }
+
+    /** The classes the model tells apart: its output layer's width. */
+    private static int outputs(MultiLayerNetwork network) {
+        return (int) network.getOutputLayer().getParam("b").length();
     }
 }

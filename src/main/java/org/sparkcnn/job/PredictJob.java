@@ -14,6 +14,7 @@ import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.DataConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.PredictConfig;
+import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -60,7 +62,9 @@ public final class PredictJob {
             spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
             Dataset<Row> input = Predictions.inputs(session, shape, predict);
             long start = System.nanoTime();
-            Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
+            List<String> classNames = ModelStore.readClassNames(spark.sc.hadoopConfiguration(), modelUri)
+                    .orElseGet(() -> ClassNames.numbered(shape.numClasses()).names());
+            Dataset<Row> scored = Predictions.score(model, input, classNames).persist(StorageLevel.MEMORY_AND_DISK());
             scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
             double seconds = (System.nanoTime() - start) / 1e9;
             long images = scored.count();

@@ -24,7 +24,7 @@ final class ResultWriter {
                       List<Picture> pictures) throws IOException {
         if (model.isPresent()) {
             try (FSDataOutputStream out = output.create(ModelStore.MODEL_FILE)) {
-                ModelStore.write(model.get(), out);
+                ModelStore.write(model.get(), report.classNames(), out);
             }
         }
         ReportFiles.write(output, report, pictures);

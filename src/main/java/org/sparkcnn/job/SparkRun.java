@@ -34,6 +34,7 @@ import java.util.UUID;
 
 /** The Spark side of one run: its context, identity and executor-resident datasets. Closed at the end. */
 final class SparkRun implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SparkRun.class);
     private static final DateTimeFormatter RUN_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -107,11 +108,20 @@ final class SparkRun implements AutoCloseable {
         return shards(data, partitions, ExecutorShards.IndexFilter.ALL);
     }
 
-    /** The examples of the dataset {@code keep} accepts, as cached shards on the executors. */
+    /**
+     * The examples of the dataset {@code keep} accepts, as cached shards on the executors, loaded now: a
+     * row that cannot be decoded is bad input found before training starts. Kept serialised, in memory
+     * and spilled to disk when memory runs short: shards are blocks of unsigned bytes (a quarter of their
+     * float size), so a training set larger than the executors' memory still trains (docs/data-formats.md).
+     */
     JavaRDD<LabeledImages> shards(PreparedData data, int partitions, ExecutorShards.IndexFilter keep) {
-        JavaRDD<LabeledImages> shards = ExecutorShards.load(sc, sc.hadoopConfiguration(), data.images(), data.labels(),
-                data.shape(), data.used(), partitions, keep).persist(StorageLevel.MEMORY_ONLY());
-        shards.setName("shards of " + data.images());
+        JavaRDD<LabeledImages> shards = data.source().load(sc, partitions, keep)
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        shards.setName("shards of " + data.name());
+        long start = System.nanoTime();
+        long blocks = shards.count();
+        LOG.info("Loaded {} in {} partitions ({} blocks) in {} ms", data.name(), shards.getNumPartitions(), blocks,
+                (System.nanoTime() - start) / 1_000_000);
         return shards;
     }
 

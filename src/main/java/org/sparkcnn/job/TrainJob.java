@@ -48,9 +48,11 @@ public final class TrainJob {
         }
         QualityGate gate = new QualityGate(config.evaluation().minAccuracy());
         return SparkRun.inOutput(config, "train", Optional.of(gate), (spark, output) -> {
-            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration());
+            DataPreparer preparer = new DataPreparer(config.data(), spark.sc.hadoopConfiguration(),
+                    config.model().seed());
             PreparedData train = preparer.train();
-            PreparedData test = preparer.test();
+            PreparedData test = preparer.test(Optional.of(new DataPreparer.Trained(train.classes(),
+                    Optional.of(train.shape()))));
 
             CheckpointManager checkpoints = new CheckpointManager(output.fileSystem(), output.checkpointsDir(),
                     config.checkpoint().keep(), output.settings());
@@ -95,10 +97,11 @@ public final class TrainJob {
                     evaluation.loss(), evaluation.examples()));
 
             List<Picture> pictures = ReportPictures.draw(network, Optional.of(trained.history()), evaluation,
-                    testShards.first());
+                    testShards.first(), train.classes().names());
             RunReport report = new RunReport(spark.info(), config.effective(), Optional.of(train.summary()),
                     test.summary(), Optional.of(trained.history()), evaluation,
-                    pictures.stream().map(Picture::fileName).toList(), gate.judge(evaluation.accuracy()));
+                    pictures.stream().map(Picture::fileName).toList(), gate.judge(evaluation.accuracy()),
+                    train.classes().names());
             ResultWriter.write(output, Optional.of(network), report, pictures);
             report.gate().throwIfFailed();
             return report;

@@ -8,18 +8,12 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.data.EncodedImages;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -110,35 +104,17 @@ final class PixelDecoder implements Serializable {
         return out;
     }
 
-    /**
-     * Decodes an encoded image once its header says it is {@code rows x cols}: ImageIO allocates the raster
-     * its header declares, so a PNG declaring 535368149x1 pixels ran for over 10 s and one declaring
-     * 50000x50000 fails to allocate (PixelDecoderFuzzTest). Its readers throw assorted unchecked exceptions
-     * on damaged data (index, argument, state), which are bad input here like its IOExceptions.
-     */
+    /** Decodes an encoded image once its header says it is {@code rows x cols} (see {@link EncodedImages}). */
     private BufferedImage decodeImage(byte[] bytes, Object key) {
-        try (ImageInputStream stream = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
-            if (!readers.hasNext()) {
-                throw unreadable(bytes, key, "no image format recognised");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(stream, true, true);
-                int width = reader.getWidth(0);
-                int height = reader.getHeight(0);
+        try {
+            return EncodedImages.read(bytes, (width, height) -> {
                 if (height != rows || width != cols) {
                     throw new BadInputException("image " + key + " is " + width + "x" + height
                             + " pixels: expected " + cols + "x" + rows);
                 }
-                return reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        } catch (BadInputException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw unreadable(bytes, key, e.toString());
+            });
+        } catch (EncodedImages.UnreadableImageException e) {
+            throw unreadable(bytes, key, e.getMessage());
         }
     }
 

@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * Renders {@code report.html}: one self-contained file (styles inline, pictures embedded as data URIs, no
@@ -49,7 +48,7 @@ public final class HtmlReportWriter {
         Map<String, Object> model = new LinkedHashMap<>();
         JsonNode json = ReportJsonWriter.toJson(report);
         model.put("run", runModel(json.get("run")));
-        model.put("evaluation", evaluationModel(report.evaluation()));
+        model.put("evaluation", evaluationModel(report.evaluation(), report.classNames()));
         report.training().ifPresent(t -> model.put("training", trainingModel(t)));
         List<Map<String, Object>> datasets = new ArrayList<>();
         report.trainData().ifPresent(d -> datasets.add(datasetModel("train", d)));
@@ -73,13 +72,13 @@ public final class HtmlReportWriter {
                 "imagesSha256", d.imagesSha256());
     }
 
-    private static Map<String, Object> evaluationModel(EvaluationResult e) {
+    private static Map<String, Object> evaluationModel(EvaluationResult e, List<String> names) {
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("accuracy", e.accuracy());
         model.put("accuracyPercent", String.format(Locale.ROOT, "%.2f%%", 100 * e.accuracy()));
         model.put("lossText", fixed(e.loss(), 4));
         model.put("examples", e.examples());
-        model.put("classes", e.classes().stream().map(c -> Map.of("label", c.label(), "precision",
+        model.put("classes", e.classes().stream().map(c -> Map.of("label", names.get(c.label()), "precision",
                 fixed(c.precision(), 4), "recall", fixed(c.recall(), 4), "f1", fixed(c.f1(), 4),
                 "support", c.support())).toList());
         model.put("macroPrecision", fixed(e.macroPrecision(), 4));
@@ -89,14 +88,14 @@ public final class HtmlReportWriter {
         model.put("weightedRecall", fixed(e.weightedRecall(), 4));
         model.put("weightedF1", fixed(e.weightedF1(), 4));
         long[][] confusion = e.confusionMatrix();
-        model.put("labels", IntStream.range(0, confusion.length).boxed().toList());
+        model.put("labels", names);
         List<Map<String, Object>> rows = new ArrayList<>();
         for (int actual = 0; actual < confusion.length; actual++) {
             List<Long> counts = new ArrayList<>();
             for (long c : confusion[actual]) {
                 counts.add(c);
             }
-            rows.add(Map.of("label", actual, "counts", counts));
+            rows.add(Map.of("label", names.get(actual), "counts", counts));
         }
         model.put("confusionRows", rows);
         return model;

@@ -17,6 +17,7 @@ import org.sparkcnn.train.ValidationSummary;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.List;
 
 /**
  * Writes a {@link RunReport} as {@code report.json}, the machine-readable result of a run, documented in
@@ -25,7 +26,7 @@ import java.io.OutputStream;
  */
 public final class ReportJsonWriter {
     public static final String FILE_NAME = "report.json";
-    public static final String SCHEMA_VERSION = "1.3";
+    public static final String SCHEMA_VERSION = "1.4";
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportJsonWriter() {
@@ -44,8 +45,10 @@ public final class ReportJsonWriter {
         ObjectNode data = root.putObject("data");
         report.trainData().ifPresent(d -> data.set("train", dataset(d)));
         data.set("test", dataset(report.testData()));
+        ArrayNode classNames = data.putArray("classNames");
+        report.classNames().forEach(classNames::add);
         report.training().ifPresent(t -> root.set("training", training(t)));
-        root.set("evaluation", evaluation(report.evaluation()));
+        root.set("evaluation", evaluation(report.evaluation(), report.classNames()));
         ObjectNode gate = root.putObject("qualityGate");
         gate.put("minAccuracy", report.gate().minAccuracy());
         gate.put("passed", report.gate().passed());
@@ -185,7 +188,7 @@ public final class ReportJsonWriter {
         }
     }
 
-    private static ObjectNode evaluation(EvaluationResult e) {
+    private static ObjectNode evaluation(EvaluationResult e, List<String> names) {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("examples", e.examples());
         node.put("accuracy", e.accuracy());
@@ -200,6 +203,7 @@ public final class ReportJsonWriter {
         for (EvaluationResult.ClassMetrics c : e.classes()) {
             ObjectNode cls = classes.addObject();
             cls.put("label", c.label());
+            cls.put("name", names.get(c.label()));
             cls.put("precision", c.precision());
             cls.put("recall", c.recall());
             cls.put("f1", c.f1());
@@ -211,6 +215,8 @@ public final class ReportJsonWriter {
             error.put("index", m.index());
             error.put("label", m.label());
             error.put("predicted", m.predicted());
+            error.put("labelName", names.get(m.label()));
+            error.put("predictedName", names.get(m.predicted()));
             error.put("confidence", m.confidence());
         }
         ArrayNode matrix = node.putArray("confusionMatrix");

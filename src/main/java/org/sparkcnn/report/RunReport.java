@@ -16,11 +16,13 @@ import java.util.Optional;
  * @param trainData       absent for {@code evaluate}
  * @param pictures        file names of the report's PNG pictures
  * @param gate            what the quality gate said about the test accuracy
+ * @param classNames      the classes' names in label order ("0".."9" for IDX files)
  */
 public record RunReport(RunInfo run, String effectiveConfig, Optional<DatasetSummary> trainData,
                         DatasetSummary testData, Optional<TrainingHistory> training, EvaluationResult evaluation,
-                        List<String> pictures, QualityGate.Verdict gate) {
+                        List<String> pictures, QualityGate.Verdict gate, List<String> classNames) {
     public RunReport {
         pictures = List.copyOf(pictures);
+        classNames = List.copyOf(classNames);
     }
 }

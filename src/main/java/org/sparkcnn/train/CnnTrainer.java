@@ -115,7 +115,7 @@ public final class CnnTrainer {
         }
         training:
         for (int epoch = start.epoch(); epoch <= training.epochs() && !state.stopped(); epoch++) {
-            JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(StorageLevel.MEMORY_ONLY());
+            JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(minibatchStorage(segments));
             int firstSegment = epoch == start.epoch() ? start.segmentsDone() : 0;
             progress.startEpoch(epoch, roundsPerEpoch * firstSegment / segments);
             for (int segment = firstSegment; segment < segments; segment++) {
@@ -233,6 +233,17 @@ public final class CnnTrainer {
                 CnnArchitecture.build(model, shape, iterationsPerEpoch));
         network.init();
         return network;
+    }
+
+    /**
+     * How an epoch's minibatches are kept between its segments. In one segment a pass takes them all and
+     * holds them (off the heap, as floats) anyway, so they stay in memory as before. Cut into segments
+     * (checkpoint.every-rounds), a pass holds only its segment's share: the epoch's minibatches are then
+     * kept serialised and spilled to disk, because Spark does not see the off-heap floats of a DataSet and
+     * would cache an epoch larger than the executor's memory in memory (docs/data-formats.md).
+     */
+    static StorageLevel minibatchStorage(int segments) {
+        return segments > 1 ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_ONLY();
     }
 
     /** Rounds in one epoch: each worker's minibatches divided by the averaging frequency. */

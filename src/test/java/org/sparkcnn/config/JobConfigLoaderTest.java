@@ -191,4 +191,33 @@ class JobConfigLoaderTest {
         assertFalse(c.effective().contains("hunter2"), c.effective());
         assertTrue(c.effective().contains("*****"));
     }
+
+    @Test
+    void tableFormatsTakeTheirLocationsAndLeaveUnsetGeometryToTheFirstImage() {
+        JobConfig c = load("data.format=parquet", "data.train=hdfs://nn:8020/images/train",
+                "data.test=/data/test", "data.image-col=png", "data.image-channels=3");
+        DataSource source = c.data().source();
+        assertEquals(DataFormat.PARQUET, source.format());
+        assertEquals("hdfs://nn:8020/images/train", source.train().orElseThrow().toString());
+        assertEquals("file:///data/test", source.test().orElseThrow().toString());
+        assertEquals("png", source.imageCol());
+        assertEquals("label", source.labelCol());
+        assertEquals(new ImageGeometry(0, 0, 3, false), c.data().geometry());
+        // idx keeps today's geometry
+        assertEquals(new ImageGeometry(28, 28, 1, false), load().data().geometry());
+        assertEquals(DataFormat.IDX, load().data().source().format());
+    }
+
+    @Test
+    void aSettingOfAnotherFormatIsRefused() {
+        assertTrue(error(Optional.empty(), "data.image-col=png").contains(
+                "data.image-col: does not apply to data.format=idx"));
+        assertTrue(error(Optional.empty(), "data.format=images", "data.train=/a", "data.test=/b",
+                "data.label-col=y").contains("data.label-col: does not apply to data.format=images"));
+        assertTrue(error(Optional.empty(), "data.format=parquet", "data.train=/a", "data.test=/b",
+                "data.num-classes=5").contains("data.num-classes: does not apply to data.format=parquet"));
+        assertTrue(error(Optional.empty(), "data.format=images", "data.train=/a", "data.test=/b",
+                "data.image-channels=2").contains("data.image-channels: must be 1 (grey) or 3 (RGB), got 2"));
+        assertTrue(error(Optional.empty(), "data.format=csv").contains("data.format: 'csv' is not one of idx, parquet, images"));
+    }
 }

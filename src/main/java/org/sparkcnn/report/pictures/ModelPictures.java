@@ -21,15 +21,17 @@ public final class ModelPictures {
 
     /**
      * The images as they are: grey ones as ink on paper (MNIST's light digits on black shown dark on
-     * white), colour ones in their own colours.
+     * white), colour ones in their own colours, each with its true and predicted class names.
      *
      * @param channels 1 (grey) or 3 (RGB); each image's pixels channel-major
+     * @param names    the classes' names in label order
      */
-    public static Picture misclassified(List<Misclassified> errors, int rows, int cols, int channels) {
+    public static Picture misclassified(List<Misclassified> errors, int rows, int cols, int channels,
+                                        List<String> names) {
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (Misclassified m : errors) {
             tiles.add(new ImageGrid.Tile(intensities(m.pixels(), channels * rows * cols), String.format(Locale.ROOT,
-                    "#%d: %d as %d", m.index(), m.label(), m.predicted())));
+                    "#%d: %s as %s", m.index(), names.get(m.label()), names.get(m.predicted()))));
         }
         return new Picture("misclassified.png", "Misclassified test images (#index: true label as predicted label)",
                 PngEncoder.encode(new ImageGrid(rows, cols, channels, 3, 8).draw(tiles, 0f, 1f, channels == 1)));

@@ -17,9 +17,11 @@ public final class ReportPictures {
     /**
      * @param sample test images (the first is fed to the conv layers); their geometry is the model's, and
      *               their channel count (1 grey, 3 RGB) says how the misclassified images are drawn
+     * @param names  the classes' names in label order
      */
     public static List<Picture> draw(MultiLayerNetwork network, Optional<TrainingHistory> training,
-                                     EvaluationResult evaluation, LabeledImages sample) {
+                                     EvaluationResult evaluation, LabeledImages sample,
+                                     List<String> names) {
         List<Picture> pictures = new ArrayList<>();
         training.ifPresent(t -> {
             pictures.add(Charts.trainingLoss(t));
@@ -29,7 +31,7 @@ public final class ReportPictures {
         pictures.add(Charts.confusionMatrix(evaluation.confusionMatrix()));
         if (!evaluation.misclassified().isEmpty()) {
             pictures.add(ModelPictures.misclassified(evaluation.misclassified(), sample.rows(), sample.cols(),
-                    sample.channels()));
+                    sample.channels(), names));
         }
         pictures.add(ModelPictures.firstLayerFilters(network));
         pictures.addAll(ModelPictures.convOutputs(network, sample.slice(0, 1).pixels(), sample.rows(), sample.cols(),

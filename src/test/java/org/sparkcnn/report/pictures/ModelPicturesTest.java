@@ -49,7 +49,8 @@ class ModelPicturesTest {
 
     /** The misclassified-images picture of one 4x5 image. */
     private static BufferedImage misclassified(byte[] pixels, int channels) throws IOException {
-        return read(ModelPictures.misclassified(List.of(new Misclassified(3, 1, 2, 0.9, pixels)), 4, 5, channels));
+        return read(ModelPictures.misclassified(List.of(new Misclassified(3, 1, 2, 0.9, pixels)), 4, 5, channels,
+                List.of("zero", "one", "two")));
     }
 
     /** An RGB input's 32 filters are 5x5x3: one colour patch each, zero weights mid grey. */
