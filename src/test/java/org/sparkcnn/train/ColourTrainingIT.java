@@ -13,6 +13,7 @@ import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.JobConfigLoader;
 import org.sparkcnn.config.TrainingEngine;
+import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.ColouredDigits;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.IdxDatasetReader;
@@ -84,7 +85,7 @@ class ColourTrainingIT {
 
         // the report's pictures of this run show the colour images and filters in colour
         Map<String, Picture> pictures = ReportPictures.draw(trained.network(), Optional.of(trained.history()),
-                trained.result(), test.slice(0, 1)).stream().collect(Collectors.toMap(Picture::fileName, p -> p));
+                trained.result(), test.slice(0, 1), ClassNames.numbered(10).names()).stream().collect(Collectors.toMap(Picture::fileName, p -> p));
         for (String file : List.of("misclassified.png", "conv_input.png", "conv1_filters.png")) {
             assertTrue(colouredShare(pictures.get(file)) > 0.05, file + " is in colour");
         }
