@@ -139,6 +139,10 @@ final class FusedAdam implements OptimiserStep {
         return new Result(Optional.of(new FusedAdam(network, adam, m, v, l2Ranges)), "");
     }
 
+    private static boolean sameMemory(INDArray a, INDArray b) {
+        return a.data().address() == b.data().address() && a.offset() == b.offset() && a.length() == b.length();
+    }
+
     private static Result unsupported(String why) {
         return new Result(Optional.empty(), why);
     }
@@ -151,12 +155,15 @@ final class FusedAdam implements OptimiserStep {
     @Override
     public void step(int iteration, int epoch, int batchSize) {
         // the buffers were taken when this step was built: a network whose arrays were replaced since (DL4J
-        // assigns into them when parameters or state are set, so this is not expected) must not be stepped
-        // through stale buffers
-        if (network.getUpdater() != updater || network.params() != paramArray
-                || network.getFlattenedGradients() != gradientArray) {
-            throw new IllegalStateException("the network's parameter, gradient or updater arrays were replaced"
-                    + " after its fused Adam step was built");
+        // assigns into them when parameters or state are set, and the oneDNN graph holds the same addresses,
+        // so this is not expected) must not be stepped through stale buffers
+        // (by address: params() may hand out a new view of the same memory on each call)
+        String replaced = network.getUpdater() != updater ? "updater"
+                : !sameMemory(network.params(), paramArray) ? "parameter"
+                : !sameMemory(network.getFlattenedGradients(), gradientArray) ? "gradient" : null;
+        if (replaced != null) {
+            throw new IllegalStateException("the network's " + replaced + " array was replaced after its fused Adam"
+                    + " step was built");
         }
         double lr = config.getLearningRate(iteration, epoch);
         double beta1 = config.getBeta1();
