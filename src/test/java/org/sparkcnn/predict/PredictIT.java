@@ -119,7 +119,8 @@ class PredictIT {
         // the Parquet output itself: one row per image, probabilities that sum to 1, the same accuracy
         List<Row> predictions = withSession(s -> {
             Dataset<Row> parquet = s.read().parquet(out.toString());
-            assertEquals(List.of("id", "label", "prediction", "probability"), Arrays.asList(parquet.columns()));
+            assertEquals(List.of("id", "label", "prediction", "predicted_label", "probability"),
+                    Arrays.asList(parquet.columns()));
             return parquet.collectAsList();
         });
         assertEquals(10_000, predictions.size());
@@ -129,6 +130,8 @@ class PredictIT {
             assertEquals(10, p.length);
             assertEquals(1.0, Arrays.stream(p).sum(), 1e-4);
             correct += row.getInt(1) == (int) row.getDouble(2) ? 1 : 0;
+            // IDX classes are named by their numbers
+            assertEquals(String.valueOf((int) row.getDouble(2)), row.getAs("predicted_label"));
         }
         assertEquals(evaluatedAccuracy, correct / 10_000.0, 1e-12);
     }
