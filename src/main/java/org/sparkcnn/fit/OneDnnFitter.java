@@ -92,7 +92,7 @@ public final class OneDnnFitter implements MinibatchFitter {
      * {@code OMP_NUM_THREADS} the process started with. oneDNN sizes its work split when a primitive is
      * created, so this runs before the graph is built.
      */
-    private static void useNativeThreads() {
+    static void useNativeThreads() {
         NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int threads = NativeRuntime.threadsPerTask();
         if (nativeOps.ompGetMaxThreads() != threads) {
@@ -100,7 +100,7 @@ public final class OneDnnFitter implements MinibatchFitter {
         }
     }
 
-    private static INDArray contiguous(INDArray features) {
+    static INDArray contiguous(INDArray features) {
         INDArray floats = features.dataType() == DataType.FLOAT ? features : features.castTo(DataType.FLOAT);
         return floats.ordering() == 'c' && !floats.isView() ? floats : floats.dup('c');
     }
