@@ -90,7 +90,8 @@ public final class OneDnnFitter implements MinibatchFitter {
      * oneDNN parallelises with OpenMP, which nd4j loaded and shares with it; OpenMP's thread count is per
      * calling thread, so this thread gets the task's count ({@code training.threads-per-task}), whatever
      * {@code OMP_NUM_THREADS} the process started with. oneDNN sizes its work split when a primitive is
-     * created, so this runs before the graph is built.
+     * created, so this runs before the graph is built. Evaluation's forward pass ({@link BatchPredictors})
+     * calls it too.
      */
     static void useNativeThreads() {
         NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
