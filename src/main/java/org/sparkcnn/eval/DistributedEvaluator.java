@@ -10,6 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.fit.BatchPredictor;
+import org.sparkcnn.fit.BatchPredictors;
 import org.sparkcnn.output.ModelStore;
 import scala.Tuple2;
 
@@ -21,7 +23,8 @@ import java.util.List;
 
 /**
  * Evaluates a model on executor-resident test shards. The model is broadcast once; each executor predicts
- * its shards in minibatches of {@code batchSize}; Spark MLlib's {@link MulticlassMetrics} turns the
+ * its shards in minibatches of {@code batchSize} ({@link BatchPredictors}: oneDNN's forward pass for
+ * sparkcnn's CNN on CPUs); Spark MLlib's {@link MulticlassMetrics} turns the
  * (prediction, label) pairs into per-class metrics and the confusion matrix, on the executors. Only the
  * metrics and a few misclassified images come back to the driver.
  */
@@ -87,12 +90,20 @@ public final class DistributedEvaluator {
         MultiLayerNetwork net = ModelStore.fromBytes(modelBytes);
         MinibatchFactory factory = new MinibatchFactory(numClasses);
         List<Prediction> out = new ArrayList<>();
+        try (BatchPredictor predictor = BatchPredictors.create(net)) {
+            predictShards(predictor, factory, shards, batchSize, out);
+        }
+        return out.iterator();
+    }
+
+    private static void predictShards(BatchPredictor predictor, MinibatchFactory factory,
+                                      Iterator<LabeledImages> shards, int batchSize, List<Prediction> out) {
         while (shards.hasNext()) {
             LabeledImages shard = shards.next();
             int pixelsPerImage = shard.pixelsPerImage();
             int offset = 0;
             for (DataSet batch : factory.toDataSets(shard, batchSize, -1)) {
-                INDArray probabilities = net.output(batch.getFeatures(), false);
+                INDArray probabilities = predictor.probabilities(batch.getFeatures());
                 int[] predicted = probabilities.argMax(1).toIntVector();
                 for (int i = 0; i < predicted.length; i++) {
                     int index = offset + i;
@@ -104,7 +115,6 @@ public final class DistributedEvaluator {
                 offset += predicted.length;
             }
         }
-        return out.iterator();
     }
 
     /** -ln p(true class), with p clamped so that a confident mistake stays finite. */

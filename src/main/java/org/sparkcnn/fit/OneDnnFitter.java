@@ -90,9 +90,10 @@ public final class OneDnnFitter implements MinibatchFitter {
      * oneDNN parallelises with OpenMP, which nd4j loaded and shares with it; OpenMP's thread count is per
      * calling thread, so this thread gets the task's count ({@code training.threads-per-task}), whatever
      * {@code OMP_NUM_THREADS} the process started with. oneDNN sizes its work split when a primitive is
-     * created, so this runs before the graph is built.
+     * created, so this runs before the graph is built. Evaluation's forward pass ({@link BatchPredictors})
+     * calls it too.
      */
-    private static void useNativeThreads() {
+    static void useNativeThreads() {
         NativeOps nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int threads = NativeRuntime.threadsPerTask();
         if (nativeOps.ompGetMaxThreads() != threads) {
@@ -100,7 +101,7 @@ public final class OneDnnFitter implements MinibatchFitter {
         }
     }
 
-    private static INDArray contiguous(INDArray features) {
+    static INDArray contiguous(INDArray features) {
         INDArray floats = features.dataType() == DataType.FLOAT ? features : features.castTo(DataType.FLOAT);
         return floats.ordering() == 'c' && !floats.isView() ? floats : floats.dup('c');
     }

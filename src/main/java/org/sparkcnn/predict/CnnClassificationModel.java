@@ -20,11 +20,14 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.TaskContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.data.DatasetShape;
+import org.sparkcnn.fit.BatchPredictor;
+import org.sparkcnn.fit.BatchPredictors;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.output.ModelStore;
 
@@ -40,7 +43,7 @@ import java.util.List;
  * {@link org.apache.spark.ml.Pipeline}; saved and loaded with MLlib's writer/reader.
  *
  * <p>The model is broadcast once per transform; each executor unpacks it once and predicts each partition in
- * minibatches of {@code batchSize}.
+ * minibatches of {@code batchSize} ({@link BatchPredictors}: oneDNN's forward pass for sparkcnn's CNN on CPUs).
  */
 public final class CnnClassificationModel extends Model<CnnClassificationModel> implements MLWritable {
     private static final long serialVersionUID = 1L;
@@ -185,6 +188,12 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     /** Lazily predicts the partition in minibatches, appending prediction and probability to each row. */
     private static Iterator<Row> predictPartition(Iterator<Row> input, MultiLayerNetwork net, PixelDecoder decoder,
                                                   int featureIndex, int batchSize, int pixels) {
+        BatchPredictor predictor = BatchPredictors.create(net);
+        // freed when the partition is done, or when its task ends (a downstream limit stops reading early)
+        TaskContext task = TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> predictor.close());
+        }
         return new Iterator<>() {
             private Iterator<Row> current = java.util.Collections.emptyIterator();
 
@@ -192,6 +201,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
             public boolean hasNext() {
                 if (!current.hasNext() && input.hasNext()) {
                     current = nextBatch();
+                }
+                if (!current.hasNext()) {
+                    predictor.close();
                 }
                 return current.hasNext();
             }
@@ -215,8 +227,8 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                     System.arraycopy(decoder.decode(row, featureIndex, keyOf(row, featureIndex, i)), 0, features,
                             i * pixels, pixels);
                 }
-                INDArray probabilities = net.output(Nd4j.create(features, new long[]{rows.size(), pixels}, 'c'),
-                        false);
+                INDArray probabilities = predictor.probabilities(
+                        Nd4j.create(features, new long[]{rows.size(), pixels}, 'c'));
                 int[] classes = probabilities.argMax(1).toIntVector();
                 List<Row> out = new ArrayList<>(rows.size());
                 for (int i = 0; i < rows.size(); i++) {
