@@ -39,15 +39,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * sparkcnn on a real cluster, end to end, from Maven Central jars only, on 127.0.0.1: a Spark standalone
- * Master with 2 Workers of 1 core each (separate JVMs), a NameNode and a DataNode (separate JVMs). MNIST is
- * put into HDFS; training is submitted with submit-scripts/standalone.sh (2 executors, the application
- * jar); the model and report appear on HDFS. Then the same job while one executor JVM is killed in the
- * middle of training; then a cluster with spark.authenticate: the submit with the secret file works, one
- * without it is refused. Every process started here is stopped by PID at the end.
+ * Master with 2 Workers of 1 core each (separate JVMs) that run with spark.authenticate, and a NameNode and a
+ * DataNode (separate JVMs). MNIST is put into HDFS; training is submitted with submit-scripts/standalone.sh
+ * (2 executors, the application jar, the secret file, Spark's traffic encrypted, so the allreduce engine
+ * encrypts its ring); the model and report appear on HDFS. Then the same job while one executor JVM is
+ * killed in the middle of training; then a submit without the secret, which the master refuses. Every
+ * process started here is stopped by PID at the end.
+ *
+ * <p>One secured cluster serves all three: the clean run proves the secret file works, so the separate
+ * small job on a second, secured cluster that this test ran before cost a cluster start and a submit
+ * (about 75 s) and proved nothing more.
  */
 // a hang fails the test that hung, by name: the clean + killed-executor test is two cluster jobs (each
-// bounded at SUBMIT_TIMEOUT), measured at 22 min on 2 cores shared with three other builds (load ~16),
-// the secured-cluster test 11 min there (about 1.5 min on a quiet machine)
+// bounded at SUBMIT_TIMEOUT), measured at 22 min on 2 cores shared with three other builds (load ~16)
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterE2EIT {
@@ -62,6 +66,12 @@ class ClusterE2EIT {
     private static FileSystem hdfs;
     private static String hdfsRoot;
     private static StandaloneSpark spark;
+    private static String secret;
+    private static java.nio.file.Path secretFile;
+    /** The submit without the secret, started once (see {@link #submitWithoutTheSecret()}). */
+    private static Process withoutSecret;
+    /** Authenticated submits started so far: the applications the master may have registered. */
+    private static int authenticatedSubmits;
 
     @BeforeAll
     static void startClusters() throws Exception {
@@ -74,8 +84,12 @@ class ClusterE2EIT {
         hdfs = new HdfsDaemons(hdfsHome, Files.createDirectories(work.resolve("hdfs")), processes).start();
         hdfsRoot = hdfs.getUri().toString();
         ClusterJobs.putMnist(hdfs, "/mnist");
+        secret = "e2e-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        secretFile = work.resolve("spark-secret.properties");
+        Files.createFile(secretFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secretFile, "spark.authenticate.secret=" + secret + "\n");
         spark = new StandaloneSpark("spark", project, sparkJars, Files.createDirectories(work.resolve("spark")),
-                processes, Optional.empty());
+                processes, Optional.of(secret));
         spark.start(2, "3g", project);
     }
 
@@ -100,6 +114,16 @@ class ClusterE2EIT {
         return command;
     }
 
+
+    /**
+     * A submit with the cluster's secret file, and Spark's own traffic encrypted too: the allreduce engine
+     * then encrypts its ring (AES-GCM), as a user who turns on spark.network.crypto expects.
+     */
+    private static List<String> authenticatedSubmit(String output, String... overrides) {
+        authenticatedSubmits++;
+        return submit(spark, output, List.of("--auth-secret-file", secretFile.toString(), "--conf",
+                "spark.network.crypto.enabled=true"), overrides);
+    }
 
     private static Process start(String name, StandaloneSpark cluster, List<String> command, Map<String, String> extraEnv)
             throws IOException {
@@ -142,6 +166,7 @@ class ClusterE2EIT {
     @Test
     @Order(1)
     void trainsFromHdfsThenSurvivesAnExecutorKilledDuringAnAllReducePass() throws Exception {
+        submitWithoutTheSecret(); // its minute of waiting overlaps the clean run (its own test checks it)
         double cleanAccuracy = cleanRun();
         double faultAccuracy = runWithAnExecutorKilledDuringAPass();
         System.out.printf("accuracy: clean run %.4f, run with a killed executor %.4f%n", cleanAccuracy, faultAccuracy);
@@ -150,13 +175,20 @@ class ClusterE2EIT {
 
     private double cleanRun() throws Exception {
         String output = "/runs/clean";
-        Process submit = start("submit-clean", spark, submit(spark, output, List.of(), trainingJob()), Map.of());
+        Process submit = start("submit-clean", spark, authenticatedSubmit(output, trainingJob()), Map.of());
         int exit = waitFor(processes, "submit-clean", submit);
         assertEquals(0, exit, processes.logText("submit-clean"));
         assertCompleteRun(hdfs, output);
+        assertFalse(processes.logText("submit-clean").contains(secret), "the secret shows in the submit output");
 
         JsonNode report = report(hdfs, output);
         assertEquals(spark.masterUrl(), report.at("/run/sparkMaster").asText());
+        assertEquals("allreduce", report.at("/config/training/engine").asText(), "engine: " + report.at("/config"));
+        String executorLogs = spark.executorLogs();
+        // each worker joins the ring once per pass, and a pass is an epoch here
+        assertEquals(2L * report.at("/training/epochs").size(),
+                executorLogs.lines().filter(l -> l.contains("All-reduce worker joined encrypted ring rank")).count(),
+                "both workers joined an encrypted TCP ring in every pass:\n" + executorLogs);
         assertEquals(2, report.at("/run/executors").size(), "executors in the report: " + report.at("/run/executors"));
         Map<String, Long> runTime = trainingRunTimeByExecutor(report.at("/run/applicationId").asText());
         long total = runTime.values().stream().mapToLong(Long::longValue).sum();
@@ -179,7 +211,7 @@ class ClusterE2EIT {
     private double runWithAnExecutorKilledDuringAPass() throws Exception {
         String output = "/runs/fault";
         String name = "submit-fault";
-        Process submit = start(name, spark, submit(spark, output, List.of(), trainingJob()), Map.of());
+        Process submit = start(name, spark, authenticatedSubmit(output, trainingJob()), Map.of());
         int logAtKill = ClusterJobs.killDuringThePassOfEpoch2(processes, name, submit, () -> {
             List<ProcessHandle> executors = spark.executorsOf(0);
             assertEquals(1, executors.size(), "executor JVMs of worker 0");
@@ -226,39 +258,28 @@ class ClusterE2EIT {
         return new ExecutorEvents(before, removed, after);
     }
 
+    /**
+     * Starts the submit without the secret once; the first caller starts it. It takes a minute whatever the
+     * machine does: Spark's standalone client tries to register 3 times, 20 s apart (constants in
+     * StandaloneAppClient), before it gives up, so the clean run starts it to share that minute.
+     */
+    private static synchronized Process submitWithoutTheSecret() throws IOException {
+        if (withoutSecret == null) {
+            withoutSecret = start("submit-noauth", spark, submit(spark, "/runs/noauth", List.of(),
+                    "data.train-limit=2000", "data.test-limit=2000", "training.epochs=1"), Map.of());
+        }
+        return withoutSecret;
+    }
+
     @Test
     @Order(2)
-    void withSparkAuthenticateTheSecretFileIsNeededToSubmit() throws Exception {
-        spark.stop();
-        String secret = "e2e-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
-        StandaloneSpark secured = new StandaloneSpark("secured", project, spark.home.resolve("jars").toRealPath(),
-                Files.createDirectories(work.resolve("secured")), processes, Optional.of(secret));
-        secured.start(2, "3g", project);
-        java.nio.file.Path secretFile = work.resolve("spark-secret.properties");
-        Files.createFile(secretFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(secretFile, "spark.authenticate.secret=" + secret + "\n");
-        String[] small = {"data.train-limit=2000", "data.test-limit=2000", "training.epochs=1"};
-
-        // with Spark's own traffic encrypted too: the allreduce engine then encrypts its ring (AES-GCM)
-        Process withSecret = start("submit-auth", secured, submit(secured, "/runs/auth",
-                List.of("--auth-secret-file", secretFile.toString(), "--conf", "spark.network.crypto.enabled=true"),
-                small), Map.of());
-        assertEquals(0, waitFor(processes, "submit-auth", withSecret), processes.logText("submit-auth"));
-        assertCompleteRun(hdfs, "/runs/auth");
-        assertEquals("allreduce", report(hdfs, "/runs/auth").at("/config/training/engine").asText(),
-                "engine of the encrypted run: " + report(hdfs, "/runs/auth").at("/config"));
-        String executorLogs = secured.executorLogs();
-        assertEquals(2, executorLogs.lines().filter(l -> l.contains("All-reduce worker joined encrypted ring rank")).count(),
-                "both workers joined an encrypted TCP ring:\n" + executorLogs);
-        assertFalse(processes.logText("submit-auth").contains(secret), "the secret shows in the submit output");
-        int applications = secured.applicationCount();
-
-        Process withoutSecret = start("submit-noauth", secured, submit(secured, "/runs/noauth", List.of(), small), Map.of());
-        int exit = waitFor(processes, "submit-noauth", withoutSecret);
+    void withoutTheSecretFileTheMasterRefusesTheSubmit() throws Exception {
+        int exit = waitFor(processes, "submit-noauth", submitWithoutTheSecret());
         assertNotEquals(0, exit, "a submit without the secret must fail:\n" + processes.logText("submit-noauth"));
-        assertFalse(hdfs.exists(new Path("/runs/noauth", RunDirectory.SUCCESS)));
-        assertEquals(applications, secured.applicationCount(), "the master registered an application without the secret");
-        try (Stream<String> masterLog = Files.lines(processes.log("secured-master"))) {
+        assertFalse(hdfs.exists(new Path("/runs/noauth", RunDirectory.SUCCESS)), "a refused submit completed a run");
+        assertEquals(authenticatedSubmits, spark.applicationCount(),
+                "the master registered an application without the secret");
+        try (Stream<String> masterLog = Files.lines(processes.log("spark-master"))) {
             // the master turned the unauthenticated connection away in its SASL handshake
             assertTrue(masterLog.anyMatch(l -> l.contains("Expected SaslMessage")), "the master log says why it refused");
         }

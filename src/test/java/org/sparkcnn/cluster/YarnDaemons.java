@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real single-node YARN as separate processes: a ResourceManager and one NodeManager of Hadoop 3.3.4
+ * A real single-node YARN as separate processes: a ResourceManager and one NodeManager of Hadoop 3.4.2
  * (target/yarn-home, built by src/it/yarn-home), on 127.0.0.1 ports picked free, writing yarn-site.xml
  * and capacity-scheduler.xml into the HDFS client configuration folder so that one HADOOP_CONF_DIR names
  * the whole test cluster. The NodeManager enforces each container's physical memory (the check a real
