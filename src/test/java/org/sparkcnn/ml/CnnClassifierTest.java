@@ -145,6 +145,16 @@ class CnnClassifierTest {
         CnnClassifier loaded = MlReadWriteTest.testReadWrite(classifier, dir);
         assertEquals(3, loaded.getOrDefault(loaded.epochs()));
         assertEquals(128, loaded.getOrDefault(loaded.batchSizePerWorker()), "reference.conf's default");
+
+        // an unfitted Pipeline finds the stage's class and reader through the same metadata
+        String path = dir.resolve("unfitted-pipeline").toString();
+        try {
+            new Pipeline().setStages(new PipelineStage[]{classifier}).write().save(path);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        CnnClassifier stage = (CnnClassifier) Pipeline.load(path).getStages()[0];
+        assertEquals(classifier.extractParamMap().toString(), stage.extractParamMap().toString());
     }
 
     @Test
