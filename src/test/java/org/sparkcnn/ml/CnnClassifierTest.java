@@ -87,7 +87,11 @@ class CnnClassifierTest {
     }
 
     /** The README's "Spark ML (Estimator)" example, verbatim between the markers (readmeShowsThisExample). */
-    private static Dataset<Row> readmeExample(Dataset<Row> train, Dataset<Row> test, String path) throws IOException {
+    /** What the README's example made: the fitted pipeline, and the predictions of its saved and loaded copy. */
+    private record Example(PipelineModel model, Dataset<Row> predictions) {
+    }
+
+    private static Example readmeExample(Dataset<Row> train, Dataset<Row> test, String path) throws IOException {
         // README:begin
         StringIndexer indexer = new StringIndexer().setInputCol("digit").setOutputCol("label");
         CnnClassifier cnn = new CnnClassifier().setFeaturesCol("image").setLabelCol("label")
@@ -98,25 +102,25 @@ class CnnClassifierTest {
         Dataset<Row> predictions = PipelineModel.load(path).transform(test);
         predictions.select("id", "digit", "prediction", "probability").show(5);
         // README:end
-        return predictions;
+        return new Example(model, predictions);
     }
 
     @Test
     void inAPipelineAfterStringIndexerItTrainsAndRoundTripsThroughSaveAndLoad() throws IOException {
         String path = dir.resolve("pipeline").toString();
         long start = System.nanoTime();
-        Dataset<Row> loaded = readmeExample(train, test, path).cache();
+        Example example = readmeExample(train, test, path);
+        Dataset<Row> loaded = example.predictions().cache();
         double accuracy = accuracy(loaded.where(loaded.col("prediction").equalTo(loaded.col("label"))), loaded);
         System.out.printf("Pipeline(StringIndexer, CnnClassifier): accuracy %.4f on %d held-out images, %.1f s%n",
                 accuracy, loaded.count(), (System.nanoTime() - start) / 1e9);
         assertTrue(accuracy >= MIN_ACCURACY, "accuracy " + accuracy);
 
-        // the model as fitted, before save: the same predictions and probabilities as the loaded one
-        PipelineModel reloaded = PipelineModel.load(path);
-        CnnClassificationModel cnn = (CnnClassificationModel) reloaded.stages()[1];
+        // the pipeline as fitted, before save: the same predictions and probabilities as the loaded one
+        CnnClassificationModel cnn = (CnnClassificationModel) example.model().stages()[1];
         assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), cnn.classNames(),
                 "StringIndexer's indices are the classes");
-        assertEquals(predictions(loaded), predictions(reloaded.transform(test)));
+        assertEquals(predictions(example.model().transform(test)), predictions(loaded));
     }
 
     @Test
