@@ -22,8 +22,9 @@ import java.util.Map;
  * MLlib's DefaultParamsWriter/Reader do: one JSON line with class, timestamp, sparkVersion, uid,
  * {@code paramMap} (the values set) and {@code defaultParamMap} (the defaults), each value in its param's
  * own JSON encoding, plus a stage's extra fields. {@code PipelineModel.load} finds the class from it.
- * MLlib's own writer is {@code private[ml]} and its signature differs between Spark 3.5 and 4, which this
- * jar is built for both; so no param is named anywhere but in its stage's constructor.
+ * MLlib's own writer is {@code private[ml]}, and its Java signature differs between Spark 3.5 and 4 (json4s'
+ * JObject moved from JsonAST), both of which sparkcnn builds for. With this, no param is named anywhere but
+ * in its stage's constructor.
  */
 public final class ParamsMetadata {
     private static final ObjectMapper JSON = new ObjectMapper();
