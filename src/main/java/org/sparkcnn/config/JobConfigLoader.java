@@ -45,7 +45,6 @@ public final class JobConfigLoader {
      * @param overrides {@code key=value} settings; keys may omit the {@code sparkcnn.} prefix
      */
     public static JobConfig load(Optional<Path> jobFile, List<String> overrides) {
-        Config reference = ConfigFactory.defaultReference();
         Config user = ConfigFactory.empty();
         String origin = "defaults";
         if (jobFile.isPresent()) {
@@ -60,7 +59,31 @@ public final class JobConfigLoader {
                 throw new BadInputException(file + ": invalid HOCON: " + oneLine(e.getMessage()));
             }
         }
-        user = applyOverrides(user, overrides);
+        return read(applyOverrides(user, overrides), origin);
+    }
+
+    /**
+     * Settings given by a program rather than a file (a Spark ML Estimator's params), checked and read as a
+     * job file's are.
+     *
+     * @param origin   who set them, for messages
+     * @param settings values by key (without the {@code sparkcnn.} prefix), over reference.conf's defaults
+     */
+    public static JobConfig fromSettings(String origin, Map<String, ?> settings) {
+        Config user = ConfigFactory.empty();
+        for (Map.Entry<String, ?> setting : settings.entrySet()) {
+            user = user.withValue(ROOT + "." + setting.getKey(), ConfigValueFactory.fromAnyRef(setting.getValue(), origin));
+        }
+        return read(user, origin);
+    }
+
+    /** The default of a setting (reference.conf's value, e.g. 4 for training.epochs), for a program's own defaults. */
+    public static Object defaultValue(String key) {
+        return ConfigFactory.defaultReference().getValue(ROOT + "." + key).unwrapped();
+    }
+
+    private static JobConfig read(Config user, String origin) {
+        Config reference = ConfigFactory.defaultReference();
         rejectUnknownKeys(user, reference, origin);
 
         Config merged;

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.FractionalType;
 import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
@@ -71,19 +72,38 @@ public final class ImageTable implements Serializable {
      * @param setting the setting naming it, for messages (data.train)
      */
     public static ImageTable parquet(SparkSession session, URI uri, String imageCol, String labelCol, String setting) {
-        String name = setting + " " + uri;
-        Dataset<Row> data = session.read().parquet(uri.toString());
-        StructField image = column(data, imageCol, "data.image-col", name);
-        ImageDecoder.checkColumnType(image.dataType(), name + ": column '" + imageCol + "' (data.image-col)");
-        StructField label = column(data, labelCol, "data.label-col", name);
+        return dataFrame(session.read().parquet(uri.toString()), new Columns(imageCol, "data.image-col", labelCol,
+                "data.label-col"), setting + " " + uri);
+    }
+
+    /**
+     * The image and label columns of a DataFrame, and the settings that name them (for messages).
+     *
+     * @param imageSetting e.g. data.image-col, or an Estimator's featuresCol
+     */
+    public record Columns(String image, String imageSetting, String label, String labelSetting) {
+    }
+
+    /**
+     * Any DataFrame with an image column and a label column (an Estimator's input, a Parquet dataset); its
+     * columns are checked here (names and types, from the schema only). A fractional label column (Spark
+     * ML's labels, e.g. StringIndexer's output) must hold whole numbers, checked when the classes are counted.
+     *
+     * @param name the table in messages
+     */
+    public static ImageTable dataFrame(Dataset<Row> data, Columns columns, String name) {
+        StructField image = column(data, columns.image(), columns.imageSetting(), name);
+        ImageDecoder.checkColumnType(image.dataType(), name + ": column '" + columns.image() + "' ("
+                + columns.imageSetting() + ")");
+        StructField label = column(data, columns.label(), columns.labelSetting(), name);
         DataType type = label.dataType();
-        if (!(type instanceof IntegralType) && !(type instanceof StringType)) {
-            throw new BadInputException(name + ": column '" + labelCol + "' (data.label-col) has type "
-                    + type.simpleString() + ": expected an integer class or a string class name");
+        if (!(type instanceof IntegralType) && !(type instanceof FractionalType) && !(type instanceof StringType)) {
+            throw new BadInputException(name + ": column '" + columns.label() + "' (" + columns.labelSetting()
+                    + ") has type " + type.simpleString() + ": expected an integer class or a string class name");
         }
-        Dataset<Row> rows = data.select(data.col(imageCol).as(IMAGE), data.col(labelCol).as(LABEL),
+        Dataset<Row> rows = data.select(data.col(columns.image()).as(IMAGE), data.col(columns.label()).as(LABEL),
                 functions.input_file_name().as(SOURCE));
-        return new ImageTable(rows, name, "column '" + imageCol + "'", true, List.of());
+        return new ImageTable(rows, name, "column '" + columns.image() + "'", true, List.of());
     }
 
     /**

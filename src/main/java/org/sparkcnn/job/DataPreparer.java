@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * checks the schema, counts the rows per class on the executors (the driver never holds the images) and
  * reads the first image for the geometry; each row is decoded when the executors load their shards.
  */
-final class DataPreparer {
+public final class DataPreparer {
     private static final Logger LOG = LoggerFactory.getLogger(DataPreparer.class);
 
     private final DataConfig data;
@@ -41,7 +41,7 @@ final class DataPreparer {
     private final long seed;
 
     /** @param seed orders a table's rows among the shards */
-    DataPreparer(DataConfig data, Configuration hadoopConf, long seed) {
+    public DataPreparer(DataConfig data, Configuration hadoopConf, long seed) {
         this.data = data;
         this.hadoopConf = hadoopConf;
         this.seed = seed;
@@ -49,9 +49,23 @@ final class DataPreparer {
 
     /** The training set; the validation set is held out of its used examples, so it must leave some. */
     PreparedData train() {
-        PreparedData train = data.source().isTable()
+        return leavingTrainingExamples(data.source().isTable()
                 ? table(location(data.source().train(), "data.train"), "data.train", data.trainLimit(), Optional.empty())
-                : idx(data.trainImages(), data.trainLabels(), data.trainLimit());
+                : idx(data.trainImages(), data.trainLabels(), data.trainLimit()));
+    }
+
+    /**
+     * A training set given as a table (an Estimator's DataFrame), checked and prepared as the train
+     * command's Parquet datasets are: classes from the labels, geometry from the settings or the first image.
+     *
+     * @param columns the table's columns and the params naming them
+     */
+    public PreparedData train(ImageTable table, ImageTable.Columns columns) {
+        return leavingTrainingExamples(prepare(table, table.name(), "column " + columns.label(), "column '"
+                + columns.image() + "' (" + columns.imageSetting() + ")", data.trainLimit(), Optional.empty()));
+    }
+
+    private PreparedData leavingTrainingExamples(PreparedData train) {
         if (data.validationSize() > 0 && data.validationSize() >= train.used()) {
             throw new BadInputException("data.validation-size: must be less than the " + train.used()
                     + " training examples used (" + train.name() + "), got " + data.validationSize());
@@ -93,12 +107,25 @@ final class DataPreparer {
     }
 
     private PreparedData table(URI uri, String setting, int limit, Optional<Trained> trained) {
-        long start = System.nanoTime();
         requireExists(uri, setting);
         SparkSession session = SparkSession.builder().getOrCreate();
-        ImageTable table = data.source().format() == DataFormat.PARQUET
+        boolean parquet = data.source().format() == DataFormat.PARQUET;
+        ImageTable table = parquet
                 ? ImageTable.parquet(session, uri, data.source().imageCol(), data.source().labelCol(), setting)
                 : ImageTable.folder(session, hadoopConf, uri, setting);
+        return prepare(table, uri.toString(), parquet ? uri + " column " + data.source().labelCol()
+                : uri + " sub-folder names", parquet ? "column '" + data.source().imageCol() + "' (data.image-col)"
+                : "the file", limit, trained);
+    }
+
+    /**
+     * @param location    the table's location, for the summary
+     * @param labels      where its labels come from, for the summary
+     * @param imageSource what holds each image, for messages
+     */
+    private PreparedData prepare(ImageTable table, String location, String labels, String imageSource, int limit,
+                                 Optional<Trained> trained) {
+        long start = System.nanoTime();
         Map<Object, Long> counts = table.classCounts();
         checkLabels(table, counts);
         ClassNames classes = trained.map(Trained::classes).orElseGet(() -> trainingClasses(table, counts));
@@ -124,16 +151,13 @@ final class DataPreparer {
         long total = counts.values().stream().mapToLong(Long::longValue).sum();
         if (total > Integer.MAX_VALUE) {
             throw new BadInputException(table.name() + ": " + total + " images: at most " + Integer.MAX_VALUE
-                    + " are supported; set " + (setting.equals("data.train") ? "data.train-limit" : "data.test-limit"));
+                    + " are supported; set " + (trained.isEmpty() ? "data.train-limit" : "data.test-limit"));
         }
         int used = limit > 0 ? (int) Math.min(limit, total) : (int) total;
-        String labels = data.source().format() == DataFormat.PARQUET
-                ? uri + " column " + data.source().labelCol() : uri + " sub-folder names";
-        DatasetSummary summary = new DatasetSummary(uri.toString(), labels, (int) total, shape.rows(), shape.cols(),
+        DatasetSummary summary = new DatasetSummary(location, labels, (int) total, shape.rows(), shape.cols(),
                 "", "", classCounts);
         ImageDecoder decoder = new ImageDecoder(shape.rows(), shape.cols(), shape.channels(), geometry.resize(),
-                data.source().format() == DataFormat.PARQUET
-                        ? "column '" + data.source().imageCol() + "' (data.image-col)" : "the file");
+                imageSource);
         LOG.info("Checked {}: {} images of {} classes {}, first image {}, using {} as {}x{}x{} in {} ms", table.name(),
                 total, classes.size(), classes, first, used, shape.channels(), shape.rows(), shape.cols(),
                 (System.nanoTime() - start) / 1_000_000);
@@ -141,13 +165,21 @@ final class DataPreparer {
                 keep), table.name(), shape, summary, used, classes);
     }
 
-    /** Null labels, and (image folders) an empty class folder, are bad input. */
+    /**
+     * Null labels, fractional labels that are not whole numbers, and (image folders) an empty class folder,
+     * are bad input.
+     */
     private static void checkLabels(ImageTable table, Map<Object, Long> counts) {
         Long nulls = counts.get(null);
         if (nulls != null) {
             throw new BadInputException(table.name() + ": " + nulls + " rows have a null label (data.label-col): "
                     + "expected a class for every image");
         }
+        counts.keySet().stream().filter(l -> (l instanceof Double || l instanceof Float)
+                && ((Number) l).doubleValue() != Math.rint(((Number) l).doubleValue())).findFirst().ifPresent(l -> {
+                    throw new BadInputException(table.name() + ": label " + l + " (" + counts.get(l)
+                            + " rows) is not a whole number: expected a class index or a class name");
+                });
         List<String> empty = counts.entrySet().stream().filter(e -> e.getValue() == 0)
                 .map(e -> ClassNames.name(e.getKey())).sorted().toList();
         if (!empty.isEmpty()) {

@@ -1,8 +1,15 @@
 package org.sparkcnn.job;
 
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.DatasetSummary;
+import org.sparkcnn.data.ExecutorShards;
+import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.ShardSource;
 
 /**
@@ -17,4 +24,21 @@ import org.sparkcnn.data.ShardSource;
  */
 public record PreparedData(ShardSource source, String name, DatasetShape shape, DatasetSummary summary, int used,
                            ClassNames classes) {
+    private static final Logger LOG = LoggerFactory.getLogger(PreparedData.class);
+
+    /**
+     * The examples of the dataset {@code keep} accepts, as cached shards on the executors, loaded now: a
+     * row that cannot be decoded is bad input found before training starts. Kept serialised, in memory
+     * and spilled to disk when memory runs short: shards are blocks of unsigned bytes (a quarter of their
+     * float size), so a training set larger than the executors' memory still trains (docs/data-formats.md).
+     */
+    public JavaRDD<LabeledImages> shards(JavaSparkContext sc, int partitions, ExecutorShards.IndexFilter keep) {
+        JavaRDD<LabeledImages> shards = source.load(sc, partitions, keep).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        shards.setName("shards of " + name);
+        long start = System.nanoTime();
+        long blocks = shards.count();
+        LOG.info("Loaded {} in {} partitions ({} blocks) in {} ms", name, shards.getNumPartitions(), blocks,
+                (System.nanoTime() - start) / 1_000_000);
+        return shards;
+    }
 }

@@ -6,7 +6,6 @@ import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.deploy.SparkHadoopUtil;
-import org.apache.spark.storage.StorageLevel;
 import org.sparkcnn.common.ExitCode;
 import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
@@ -108,21 +107,9 @@ final class SparkRun implements AutoCloseable {
         return shards(data, partitions, ExecutorShards.IndexFilter.ALL);
     }
 
-    /**
-     * The examples of the dataset {@code keep} accepts, as cached shards on the executors, loaded now: a
-     * row that cannot be decoded is bad input found before training starts. Kept serialised, in memory
-     * and spilled to disk when memory runs short: shards are blocks of unsigned bytes (a quarter of their
-     * float size), so a training set larger than the executors' memory still trains (docs/data-formats.md).
-     */
+    /** The examples of the dataset {@code keep} accepts, as cached shards on the executors: {@link PreparedData#shards}. */
     JavaRDD<LabeledImages> shards(PreparedData data, int partitions, ExecutorShards.IndexFilter keep) {
-        JavaRDD<LabeledImages> shards = data.source().load(sc, partitions, keep)
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        shards.setName("shards of " + data.name());
-        long start = System.nanoTime();
-        long blocks = shards.count();
-        LOG.info("Loaded {} in {} partitions ({} blocks) in {} ms", data.name(), shards.getNumPartitions(), blocks,
-                (System.nanoTime() - start) / 1_000_000);
-        return shards;
+        return data.shards(sc, partitions, keep);
     }
 
     /** Evaluates on the executors; brings back up to 48 misclassified images for the report. */

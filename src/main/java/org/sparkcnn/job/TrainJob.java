@@ -8,7 +8,6 @@ import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.OutputConfig;
-import org.sparkcnn.config.ValidationConfig;
 import org.sparkcnn.data.ValidationSplit;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
@@ -19,8 +18,6 @@ import org.sparkcnn.report.pictures.ReportPictures;
 import org.sparkcnn.train.CnnTrainer;
 import org.sparkcnn.train.ResumePoint;
 import org.sparkcnn.train.TrainedModel;
-import org.sparkcnn.train.EarlyStopping;
-import org.sparkcnn.train.Trigger;
 import org.sparkcnn.train.ValidationPlan;
 import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
@@ -82,7 +79,8 @@ public final class TrainJob {
                 latest[0] = evaluator.evaluate(network, validationShards);
                 return new Validator.Score(latest[0].accuracy(), latest[0].loss());
             };
-            ValidationPlan plan = validationPlan(config.validation(), validator, split, test.used());
+            ValidationPlan plan = ValidationPlan.of(config.validation(), validator, split, ValidationPlan.TEST,
+                    test.used());
             TrainedModel trained = trainer.fit(trainShards, split.trainingCount(), plan, checkpoints,
                     config.checkpoint().everyRounds(), resume);
             trainShards.unpersist(false);
@@ -120,15 +118,5 @@ public final class TrainJob {
                     + " has already trained into epoch " + (resume.position().segmentsDone() > 0 ? epoch : epoch - 1)
                     + "; set training.epochs to at least that, or output.on-incomplete=clean to start over");
         }
-    }
-
-    /** WHEN to validate (the configured trigger), on WHAT, and the early-stopping rule. */
-    private static ValidationPlan validationPlan(ValidationConfig config, Validator validator, ValidationSplit split,
-                                                 long testExamples) {
-        Trigger when = config.everyRounds() == 0 ? Trigger.everyEpoch() : Trigger.severalIteration(config.everyRounds());
-        boolean held = !split.isEmpty();
-        return new ValidationPlan(validator, held ? ValidationPlan.VALIDATION : ValidationPlan.TEST,
-                held ? split.validationCount() : testExamples, when, config.everyRounds(),
-                new EarlyStopping(config.patience(), config.minDelta()), held);
     }
 }

@@ -43,9 +43,17 @@ public final class ModelStore {
     public static void write(MultiLayerNetwork network, List<String> classNames, OutputStream out) throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();
         ModelSerializer.writeModel(network, model, true);
+        write(model.toByteArray(), classNames, out);
+    }
+
+    /** Model-zip bytes with {@value #CLASS_NAMES} set to {@code classNames} (replacing any it has). */
+    public static void write(byte[] modelZip, List<String> classNames, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()))) {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(modelZip))) {
             for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                if (entry.getName().equals(CLASS_NAMES)) {
+                    continue;
+                }
                 zip.putNextEntry(new ZipEntry(entry.getName()));
                 in.transferTo(zip);
                 zip.closeEntry();
@@ -63,18 +71,32 @@ public final class ModelStore {
      */
     public static Optional<List<String>> readClassNames(Configuration conf, URI model) {
         Path path = modelFile(conf, model);
-        try (InputStream in = path.getFileSystem(conf).open(path); ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (entry.getName().equals(CLASS_NAMES)) {
-                    return Optional.of(List.of(JSON.readValue(zip.readAllBytes(), String[].class)));
-                }
-            }
-            return Optional.empty();
+        try (InputStream in = path.getFileSystem(conf).open(path)) {
+            return readClassNames(in);
         } catch (FileNotFoundException e) {
             throw new BadInputException(path + ": model file not found");
         } catch (IOException | RuntimeException e) {
             throw new BadInputException(path + ": not a readable model zip (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** The class names in model-zip bytes (a {@link #write(MultiLayerNetwork, List, OutputStream)} zip), if any. */
+    public static Optional<List<String>> readClassNames(byte[] modelZip) {
+        try {
+            return readClassNames(new ByteArrayInputStream(modelZip));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optional<List<String>> readClassNames(InputStream in) throws IOException {
+        ZipInputStream zip = new ZipInputStream(in);
+        for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+            if (entry.getName().equals(CLASS_NAMES)) {
+                return Optional.of(List.of(JSON.readValue(zip.readAllBytes(), String[].class)));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Path modelFile(Configuration conf, URI model) {

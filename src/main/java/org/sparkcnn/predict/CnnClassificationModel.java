@@ -25,6 +25,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.fit.BatchPredictor;
 import org.sparkcnn.fit.BatchPredictors;
@@ -52,6 +53,8 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final byte[] modelZip;
     /** The images the network takes (rows, cols, channels) and the classes it predicts. */
     private final DatasetShape shape;
+    /** The classes' names in prediction order (the training labels', as the train command keeps them). */
+    private final List<String> classNames;
 
     // created in the constructor, after uid: a Param records its parent's uid when it is built. Spark finds
     // a stage's params through its public no-argument methods returning Param, hence the accessors below.
@@ -60,14 +63,25 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private final Param<String> probabilityCol;
     private final IntParam batchSize;
 
+    /** A model whose classes are named by their numbers ("0", "1", ...). */
     public CnnClassificationModel(MultiLayerNetwork network, DatasetShape shape) {
-        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), ModelStore.toBytes(network), shape);
+        this(network, shape, ClassNames.numbered(shape.numClasses()).names());
     }
 
-    CnnClassificationModel(String uid, byte[] modelZip, DatasetShape shape) {
+    /** @param classNames the classes' names in prediction order, one per class */
+    public CnnClassificationModel(MultiLayerNetwork network, DatasetShape shape, List<String> classNames) {
+        this(Identifiable$.MODULE$.randomUID("cnnClassifier"), ModelStore.toBytes(network), shape, classNames);
+    }
+
+    CnnClassificationModel(String uid, byte[] modelZip, DatasetShape shape, List<String> classNames) {
+        if (classNames.size() != shape.numClasses()) {
+            throw new IllegalArgumentException(classNames.size() + " class names for " + shape.numClasses()
+                    + " classes");
+        }
         this.uid = uid;
         this.modelZip = modelZip;
         this.shape = shape;
+        this.classNames = List.copyOf(classNames);
         this.featuresCol = new Param<>(this, "featuresCol",
                 "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
         this.predictionCol = new Param<>(this, "predictionCol", "predicted class column");
@@ -137,6 +151,11 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         return shape.numClasses();
     }
 
+    /** The classes' names, in prediction order: prediction {@code i} is class {@code classNames().get(i)}. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
     /** The network (a fresh copy). */
     public MultiLayerNetwork network() {
         return ModelStore.fromBytes(modelZip);
@@ -153,14 +172,22 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
             throw new BadInputException("no column '" + features + "' (featuresCol) in " + schema.simpleString());
         }
         PixelDecoder.checkColumnType(schema.apply(features));
-        for (String out : List.of($(predictionCol), $(probabilityCol))) {
+        return withOutputColumns(schema, $(predictionCol), $(probabilityCol));
+    }
+
+    /**
+     * {@code schema} with the prediction and probability columns a model adds (an Estimator's
+     * transformSchema too), which must not be there yet.
+     */
+    public static StructType withOutputColumns(StructType schema, String predictionCol, String probabilityCol) {
+        for (String out : List.of(predictionCol, probabilityCol)) {
             if (Arrays.asList(schema.fieldNames()).contains(out)) {
                 throw new BadInputException("output column '" + out + "' already exists in " + schema.simpleString());
             }
         }
-        return schema.add(new StructField($(predictionCol), DataTypes.DoubleType, false,
+        return schema.add(new StructField(predictionCol, DataTypes.DoubleType, false,
                         org.apache.spark.sql.types.Metadata.empty()))
-                .add(new StructField($(probabilityCol), SQLDataTypes.VectorType(), false,
+                .add(new StructField(probabilityCol, SQLDataTypes.VectorType(), false,
                         org.apache.spark.sql.types.Metadata.empty()));
     }
 
@@ -257,7 +284,7 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     @Override
     public CnnClassificationModel copy(ParamMap extra) {
-        CnnClassificationModel copy = new CnnClassificationModel(uid, modelZip, shape);
+        CnnClassificationModel copy = new CnnClassificationModel(uid, modelZip, shape, classNames);
         copyValues(copy, extra);
         return copy.setParent(parent());
     }

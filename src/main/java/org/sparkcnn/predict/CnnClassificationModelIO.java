@@ -6,25 +6,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWriter;
-import org.sparkcnn.common.BadInputException;
+import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.DatasetShape;
+import org.sparkcnn.output.ModelStore;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.util.Map;
 
 /**
- * MLlib persistence of {@link CnnClassificationModel}: {@code metadata/} in Spark's DefaultParams layout (one
- * JSON line with class, uid, params), so that {@code PipelineModel.load} finds the class, and
- * {@code model/model.zip} with the DL4J network.
+ * MLlib persistence of {@link CnnClassificationModel}: {@code metadata/} in Spark's DefaultParams layout
+ * ({@link ParamsMetadata}, with the image shape as an extra field), so that {@code PipelineModel.load} finds
+ * the class, and {@code model/model.zip} with the DL4J network and the class names (the train command's
+ * model-zip entry, so {@code sparkcnn predict --model .../model/model.zip} names the classes too).
  */
 final class CnnClassificationModelIO {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL_ZIP = "model/model.zip";
+    private static final String IMAGE_SHAPE = "imageShape";
 
     private CnnClassificationModelIO() {
     }
@@ -38,29 +40,17 @@ final class CnnClassificationModelIO {
 
         @Override
         public void saveImpl(String path) {
-            ObjectNode metadata = JSON.createObjectNode();
-            metadata.put("class", CnnClassificationModel.class.getName());
-            metadata.put("timestamp", System.currentTimeMillis());
-            metadata.put("sparkVersion", sc().version());
-            metadata.put("uid", instance.uid());
-            ObjectNode params = metadata.putObject("paramMap");
-            params.put("featuresCol", instance.getOrDefault(instance.featuresCol()));
-            params.put("predictionCol", instance.getOrDefault(instance.predictionCol()));
-            params.put("probabilityCol", instance.getOrDefault(instance.probabilityCol()));
-            params.put("batchSize", (int) instance.getOrDefault(instance.batchSize()));
-            metadata.putObject("defaultParamMap");
-            ObjectNode shape = metadata.putObject("imageShape");
+            ObjectNode shape = JSON.createObjectNode();
             shape.put("rows", instance.rows());
             shape.put("cols", instance.cols());
             shape.put("channels", instance.channels());
             shape.put("numClasses", instance.numClasses());
+            ParamsMetadata.save(instance, path, sc(), Map.of(IMAGE_SHAPE, shape));
             try {
-                new JavaSparkContext(sc()).parallelize(List.of(JSON.writeValueAsString(metadata)), 1)
-                        .saveAsTextFile(new Path(path, "metadata").toString());
                 Path zip = new Path(path, MODEL_ZIP);
                 FileSystem fs = zip.getFileSystem(sc().hadoopConfiguration());
                 try (FSDataOutputStream out = fs.create(zip, true)) {
-                    out.write(instance.modelZip());
+                    ModelStore.write(instance.modelZip(), instance.classNames(), out);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(path + ": " + e.getMessage(), e);
@@ -71,35 +61,25 @@ final class CnnClassificationModelIO {
     static final class Reader extends MLReader<CnnClassificationModel> {
         @Override
         public CnnClassificationModel load(String path) {
+            JsonNode metadata = ParamsMetadata.load(path, sc(), CnnClassificationModel.class);
+            byte[] zip;
             try {
-                Path metadataDir = new Path(path, "metadata");
-                FileSystem fs = metadataDir.getFileSystem(sc().hadoopConfiguration());
-                if (!fs.exists(metadataDir)) {
-                    throw new BadInputException(path + ": not a saved sparkcnn model (no metadata/)");
-                }
-                JsonNode metadata = JSON.readTree(new JavaSparkContext(sc()).textFile(metadataDir.toString()).first());
-                if (!CnnClassificationModel.class.getName().equals(metadata.path("class").asText())) {
-                    throw new BadInputException(path + ": holds a " + metadata.path("class").asText()
-                            + ", expected a " + CnnClassificationModel.class.getName());
-                }
-                byte[] zip;
-                try (InputStream in = fs.open(new Path(path, MODEL_ZIP))) {
+                Path file = new Path(path, MODEL_ZIP);
+                try (InputStream in = file.getFileSystem(sc().hadoopConfiguration()).open(file)) {
                     zip = in.readAllBytes();
                 }
-                JsonNode shape = metadata.path("imageShape");
-                // models saved before colour images have no channel count: they are grey
-                CnnClassificationModel model = new CnnClassificationModel(metadata.path("uid").asText(), zip,
-                        new DatasetShape(shape.path("rows").asInt(), shape.path("cols").asInt(),
-                                shape.path("channels").asInt(1), shape.path("numClasses").asInt()));
-                JsonNode params = metadata.path("paramMap");
-                model.setFeaturesCol(params.path("featuresCol").asText())
-                        .setPredictionCol(params.path("predictionCol").asText())
-                        .setProbabilityCol(params.path("probabilityCol").asText())
-                        .setBatchSize(params.path("batchSize").asInt());
-                return model;
             } catch (IOException e) {
                 throw new UncheckedIOException(path + ": " + e.getMessage(), e);
             }
+            JsonNode shape = metadata.path(IMAGE_SHAPE);
+            // models saved before colour images have no channel count: they are grey
+            DatasetShape imageShape = new DatasetShape(shape.path("rows").asInt(), shape.path("cols").asInt(),
+                    shape.path("channels").asInt(1), shape.path("numClasses").asInt());
+            // models saved before class names were kept: numbered classes
+            CnnClassificationModel model = new CnnClassificationModel(metadata.path("uid").asText(), zip, imageShape,
+                    ModelStore.readClassNames(zip).orElseGet(() -> ClassNames.numbered(imageShape.numClasses()).names()));
+            ParamsMetadata.setParams(model, metadata, path);
+            return model;
         }
     }
 }

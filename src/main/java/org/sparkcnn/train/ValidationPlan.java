@@ -1,5 +1,8 @@
 package org.sparkcnn.train;
 
+import org.sparkcnn.config.ValidationConfig;
+import org.sparkcnn.data.ValidationSplit;
+
 /**
  * How {@link CnnTrainer} measures the model while it trains: WHEN ({@code when}), WHAT ({@code validator},
  * on {@code dataset}) and what follows from it ({@code stopping}, and whether the best model is kept).
@@ -14,5 +17,21 @@ public record ValidationPlan(Validator validator, String dataset, long examples,
                              EarlyStopping stopping, boolean keepBest) {
     public static final String VALIDATION = "validation";
     public static final String TEST = "test";
+    public static final String TRAINING = "training";
 
+    /**
+     * WHEN to validate (the configured trigger), on WHAT, and the early-stopping rule: on the held-out
+     * validation set when {@code split} has one (and the best model is kept), else on {@code otherDataset}.
+     *
+     * @param otherDataset  what {@code validator} measures when there is no validation set (TEST, TRAINING)
+     * @param otherExamples images in it
+     */
+    public static ValidationPlan of(ValidationConfig config, Validator validator, ValidationSplit split,
+                                    String otherDataset, long otherExamples) {
+        Trigger when = config.everyRounds() == 0 ? Trigger.everyEpoch() : Trigger.severalIteration(config.everyRounds());
+        boolean held = !split.isEmpty();
+        return new ValidationPlan(validator, held ? VALIDATION : otherDataset,
+                held ? split.validationCount() : otherExamples, when, config.everyRounds(),
+                new EarlyStopping(config.patience(), config.minDelta()), held);
+    }
 }

@@ -45,6 +45,24 @@ class JobConfigLoaderTest {
         assertTrue(c.effective().startsWith("{"), c.effective());
     }
 
+    /** A program's settings (an Estimator's params) are typed values, checked as a file's are. */
+    @Test
+    void settingsFromAProgramAreCheckedAsAFilesAre() {
+        JobConfig c = JobConfigLoader.fromSettings("the caller", java.util.Map.of("training.epochs", 2,
+                "model.learning-rate", 0.01, "model.seed", 7L, "data.format", "parquet"));
+        assertEquals(2, c.training().epochs());
+        assertEquals(0.01, c.model().learningRate());
+        assertEquals(7L, c.model().seed());
+        assertEquals(0, c.data().imageRows(), "a table's size comes from its first image");
+        assertEquals(4, JobConfigLoader.defaultValue("training.epochs"));
+        BadInputException bad = assertThrows(BadInputException.class, () -> JobConfigLoader.fromSettings("the caller",
+                java.util.Map.of("training.epochs", 0, "training.epoch", 1)));
+        assertEquals("the caller: unknown config key 'sparkcnn.training.epoch' (did you mean 'sparkcnn.training.epochs'?)",
+                bad.getMessage());
+        assertEquals("the caller: training.epochs: must be >= 1, got 0", assertThrows(BadInputException.class,
+                () -> JobConfigLoader.fromSettings("the caller", java.util.Map.of("training.epochs", 0))).getMessage());
+    }
+
     @Test
     void shippedPresetsLoad() {
         JobConfig standard = JobConfigLoader.load(Optional.of(PRESETS.resolve("sparkcnn.conf")), List.of());
