@@ -32,7 +32,6 @@ final class StandaloneSpark {
     private final int masterPort;
     private final int webUiPort;
     private final List<Process> workers = new ArrayList<>();
-    private Process master;
 
     StandaloneSpark(String name, Path projectDir, Path sparkJars, Path work, DaemonProcesses processes,
                     Optional<String> secret) throws IOException {
@@ -69,7 +68,7 @@ final class StandaloneSpark {
     void start(int workerCount, String workerMemory, Path projectDir) throws IOException, InterruptedException {
         Map<String, String> daemonEnv = env();
         secret.ifPresent(s -> daemonEnv.put("_SPARK_AUTH_SECRET", s));
-        master = processes.start(name + "-master", java(projectDir, "org.apache.spark.deploy.master.Master",
+        processes.start(name + "-master", java(projectDir, "org.apache.spark.deploy.master.Master",
                 "--host", "127.0.0.1", "--port", Integer.toString(masterPort),
                 "--webui-port", Integer.toString(webUiPort)), daemonEnv);
         DaemonProcesses.await("the Spark master port", Duration.ofMinutes(2), () -> DaemonProcesses.portOpen(masterPort)
@@ -138,15 +137,5 @@ final class StandaloneSpark {
         return workers.get(worker).descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
                 .toList();
-    }
-
-    void stop() {
-        for (Process worker : workers) {
-            DaemonProcesses.stop(worker);
-        }
-        workers.clear();
-        if (master != null) {
-            DaemonProcesses.stop(master);
-        }
     }
 }
