@@ -40,10 +40,6 @@ final class OneDnnInference implements AutoCloseable {
         logits = new FloatPointer(logitsMemory.get_data_handle());
     }
 
-    int batch() {
-        return batch;
-    }
-
     /**
      * The class probabilities of each image of one batch.
      *
