@@ -60,8 +60,8 @@ public final class ImageDecoder implements Serializable {
                 "data.image-cols x data.image-rows, or the first training image's size; data.resize=true resizes",
                 "data.image-channels, or the first training image's; data.resize=true converts", false);
         public static final Checks PREDICTION = new Checks(
-                "the model's; predict.resize=true (the model's resize param) resizes",
-                "the model's; predict.resize=true (the model's resize param) converts", true);
+                "the model's size; predict.resize=true or the model's resize param resizes",
+                "the model's; predict.resize=true or the model's resize param converts", true);
     }
 
     /** The geometry of an image cell: what a table's first image says when the settings leave it open. */

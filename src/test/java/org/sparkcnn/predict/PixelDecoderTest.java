@@ -76,8 +76,8 @@ class PixelDecoderTest {
     void wrongSizesAreBadInput() throws IOException {
         String size = assertThrows(BadInputException.class, () -> decoder.decode(
                 RowFactory.create(png(new BufferedImage(3, 3, BufferedImage.TYPE_BYTE_GRAY))), 0, "a.png")).getMessage();
-        assertEquals("row a.png: image is 3x3 pixels: expected 2x2 (the model's; predict.resize=true (the model's "
-                + "resize param) resizes)", size);
+        assertEquals("row a.png: image is 3x3 pixels: expected 2x2 (the model's size; predict.resize=true or the "
+                + "model's resize param resizes)", size);
         String count = assertThrows(BadInputException.class, () -> decoder.decode(
                 RowFactory.create(Vectors.dense(1, 2, 3)), 0, 7L)).getMessage();
         assertTrue(count.startsWith("row 7: column 'img' holds 3 values: expected 4 (2x2 grey"), count);
@@ -92,8 +92,8 @@ class PixelDecoderTest {
         byte[] grey = ImageTableFixture.greyPng(MNIST, 0);
         String message = assertThrows(BadInputException.class, () -> new PixelDecoder(rgb, false, "image")
                 .decode(RowFactory.create((Object) grey), 0, "d.png")).getMessage();
-        assertEquals("row d.png: image is grey: expected RGB (the model's; predict.resize=true (the model's resize "
-                + "param) converts)", message);
+        assertEquals("row d.png: image is grey: expected RGB (the model's; predict.resize=true or the model's resize "
+                + "param converts)", message);
         // resized: the three planes are the grey digit's
         float[] planes = new PixelDecoder(rgb, true, "image").decode(RowFactory.create((Object) grey), 0, "d.png");
         float[] digit = new float[784];
