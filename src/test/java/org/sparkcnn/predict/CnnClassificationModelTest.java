@@ -8,7 +8,6 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -69,20 +68,11 @@ class CnnClassificationModelTest {
             rows.add(RowFactory.create((long) i, Arrays.copyOfRange(digits.pixels(), i * 784, (i + 1) * 784)));
         }
 
-        SparkSession session = SparkSession.builder().master("local[1]").appName("CnnClassificationModelTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        List<Row> predicted;
-        try {
-            CnnClassificationModel model = new CnnClassificationModel(network, DatasetShape.MNIST)
-                    .setFeaturesCol("image").setBatchSize(32);
-            predicted = model.transform(session.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
-                            .add("image", DataTypes.BinaryType)).coalesce(1))
-                    .select("id", "prediction", "probability").orderBy("id").collectAsList();
-        } finally {
-            session.stop();
-            SparkSession.clearActiveSession();
-            SparkSession.clearDefaultSession();
-        }
+        CnnClassificationModel model = new CnnClassificationModel(network, DatasetShape.MNIST)
+                .setFeaturesCol("image").setBatchSize(32);
+        List<Row> predicted = ImageTableFixture.inSession(session -> model.transform(session.createDataFrame(rows,
+                        new StructType().add("id", DataTypes.LongType).add("image", DataTypes.BinaryType)).coalesce(1))
+                .select("id", "prediction", "probability").orderBy("id").collectAsList());
 
         assertEquals(digits.count(), predicted.size());
         int[] classes = expected.argMax(1).toIntVector();
@@ -142,7 +132,7 @@ class CnnClassificationModelTest {
                 .add("array", DataTypes.createArrayType(DataTypes.DoubleType)).add("vector", SQLDataTypes.VectorType());
         CnnClassificationModel model = new CnnClassificationModel(network, shape, FIVE).setBatchSize(16);
         String saved = dir.resolve("rgb-model").toString();
-        CnnClassificationModel loaded = inSession(session -> {
+        CnnClassificationModel loaded = ImageTableFixture.inSession(session -> {
             Dataset<Row> table = session.createDataFrame(rows, schema).coalesce(1);
             for (String column : List.of("png", "array", "vector")) {
                 Dataset<Row> scored = model.setFeaturesCol(column).transform(table);
@@ -178,7 +168,7 @@ class CnnClassificationModelTest {
                 0.002, 0, 5e-4, 0.4, 1.0), DatasetShape.MNIST));
         network.init();
         Path saved = dir.resolve("earlier");
-        CnnClassificationModel loaded = inSession(session -> {
+        CnnClassificationModel loaded = ImageTableFixture.inSession(session -> {
             try {
                 new CnnClassificationModel(network, DatasetShape.MNIST).setPredictionCol("digit").write()
                         .save(saved.toString());
@@ -224,19 +214,6 @@ class CnnClassificationModelTest {
             }
             assertEquals(classes[i], row.getDouble(1), what + ": class of image " + i);
             assertEquals(FIVE.get(classes[i]), row.getString(2), what + ": name of image " + i);
-        }
-    }
-
-    /** Runs {@code body} in a local Spark session, stopped afterwards. */
-    private static <T> T inSession(java.util.function.Function<SparkSession, T> body) {
-        SparkSession session = SparkSession.builder().master("local[1]").appName("CnnClassificationModelTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            return body.apply(session);
-        } finally {
-            session.stop();
-            SparkSession.clearActiveSession();
-            SparkSession.clearDefaultSession();
         }
     }
 }
