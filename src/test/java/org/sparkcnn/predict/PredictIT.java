@@ -237,7 +237,7 @@ class PredictIT {
      * and an RGB image folder through the predict command: the same predictions for the same images, an
      * accuracy against the known labels close to the train command's evaluation of the same table, the
      * class names in predicted_label. An image of another size is bad input (exit 2, one line naming the
-     * file and both sizes, nothing written) unless predict.resize=true.
+     * file and both sizes, nothing written) unless predict.resize=true; IDX input (grey) is refused.
      */
     @Test
     void anRgbModelScoresRgbParquetAndImageFolders() throws IOException {
@@ -313,6 +313,12 @@ class PredictIT {
         assertTrue(lines.get(0).matches(".*small-\\d\\.png: image is 28x28 pixels: expected 32x32 .*predict\\.resize.*"),
                 lines.get(0));
         assertFalse(Files.exists(work.resolve("rgb-small")), "nothing written");
+        // IDX files are grey: refused for an RGB model, before anything is written
+        CliRunner.Result idx = CliRunner.run(predictArgs(model, "rgb-idx", "--input",
+                MnistFixture.file(MnistFixture.TEST_IMAGES).toString()));
+        assertEquals(2, idx.exitCode(), idx.stderr());
+        assertTrue(idx.stderr().contains("predict.format=idx: IDX files hold grey images, the model "), idx.stderr());
+        assertFalse(Files.exists(work.resolve("rgb-idx")), "nothing written");
         assertEquals(0, predictWith(model, "rgb-small-resized", "--input", small.toString(), "--format", "images",
                 "predict.resize=true"));
         long resized = withSession(s -> s.read().parquet(work.resolve("rgb-small-resized").toString()).count());
