@@ -282,7 +282,11 @@ public final class JobConfigLoader {
                     choice("predict.format", PredictConfig.InputFormat.class, PredictConfig.InputFormat.IDX),
                     optionalLocation("predict.input", false), optionalLocation("predict.labels", false),
                     nonEmptyString("predict.features-col"), nonEmptyString("predict.id-col"),
-                    intAtLeast("predict.batch-size", 1));
+                    intAtLeast("predict.batch-size", 1), bool("predict.resize"));
+            if (predict.format() == PredictConfig.InputFormat.IDX && userSet("predict.resize")) {
+                problems.add("predict.resize: does not apply to predict.format=idx (IDX files hold grey images of "
+                        + "the size in their header, which must be the model's)");
+            }
             String master = string("spark.master").trim();
             SparkSettings spark = new SparkSettings(master.isEmpty() ? Optional.empty() : Optional.of(master),
                     nonEmptyString("spark.app-name"), sparkProperties());

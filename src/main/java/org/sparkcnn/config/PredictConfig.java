@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param featuresCol Parquet only: the image column
  * @param idCol       Parquet only: the id column copied to the output
  * @param batchSize   images per forward pass
+ * @param resize      parquet/images only: resize (bilinear) an image of another size than the model's and
+ *                    convert between grey and RGB; false: such an image is bad input
  */
 public record PredictConfig(Optional<URI> model, InputFormat format, Optional<URI> input, Optional<URI> labels,
-                            String featuresCol, String idCol, int batchSize) {
+                            String featuresCol, String idCol, int batchSize, boolean resize) {
 
     /** The input formats predict reads; the config value is the lower-case name. */
     public enum InputFormat {

@@ -18,7 +18,8 @@ import java.util.List;
  * unsigned bytes, channel-major. A cell is an encoded image (PNG, JPEG, BMP, GIF), raw bytes (exactly
  * channels*rows*cols, as IDX files store them), a numeric array or an ML vector (channel-major, values
  * in [0, 1] or 0-255). Without resize, an image of another size or channel count is bad input, named by
- * its row or file; with resize it is resized (bilinear) and converted between grey and RGB.
+ * its row or file; with resize it is resized (bilinear) and converted between grey and RGB. Training,
+ * evaluation and prediction all decode through it, so that a model sees the same pixels in each.
  */
 public final class ImageDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -29,13 +30,38 @@ public final class ImageDecoder implements Serializable {
     private final boolean resize;
     /** What the cells are, for messages: e.g. "column 'image' (data.image-col)". */
     private final String column;
+    private final Checks checks;
 
+    /** A decoder of training or test images ({@link Checks#TRAINING}). */
     public ImageDecoder(int rows, int cols, int channels, boolean resize, String column) {
+        this(rows, cols, channels, resize, column, Checks.TRAINING);
+    }
+
+    public ImageDecoder(int rows, int cols, int channels, boolean resize, String column, Checks checks) {
         this.rows = rows;
         this.cols = cols;
         this.channels = channels;
         this.resize = resize;
         this.column = column;
+        this.checks = checks;
+    }
+
+    /**
+     * What a mismatched image is told its expected geometry comes from, and how to resize: the training
+     * settings (data.*) or, when predicting, the model.
+     *
+     * @param sizeHint     after "expected 28x28": where that size comes from and what resizes
+     * @param channelsHint after "expected grey": where that comes from and what converts
+     * @param colourAsGrey an RGB image given to a grey geometry is read as its luma (ITU-R BT.601) without
+     *                     resize, as the predict command always read colour files for MNIST-like models
+     */
+    public record Checks(String sizeHint, String channelsHint, boolean colourAsGrey) implements Serializable {
+        public static final Checks TRAINING = new Checks(
+                "data.image-cols x data.image-rows, or the first training image's size; data.resize=true resizes",
+                "data.image-channels, or the first training image's; data.resize=true converts", false);
+        public static final Checks PREDICTION = new Checks(
+                "the model's size; predict.resize=true or the model's resize param resizes",
+                "the model's; predict.resize=true or the model's resize param converts", true);
     }
 
     /** The geometry of an image cell: what a table's first image says when the settings leave it open. */
@@ -148,8 +174,7 @@ public final class ImageDecoder implements Serializable {
         BufferedImage image = readEncoded(bytes, where, column, (w, h) -> {
             if (!resize && (w != cols || h != rows)) {
                 throw new BadInputException(where + ": image is " + w + "x" + h + " pixels: expected " + cols + "x"
-                        + rows + " (data.image-cols x data.image-rows, or the first training image's size; "
-                        + "data.resize=true resizes)");
+                        + rows + " (" + checks.sizeHint() + ")");
             }
             if ((long) w * h > EncodedImages.MAX_PIXELS) {
                 throw new BadInputException(where + ": image is " + w + "x" + h + " pixels: larger than "
@@ -157,10 +182,9 @@ public final class ImageDecoder implements Serializable {
             }
         });
         int found = EncodedImages.isColour(image) ? 3 : 1;
-        if (!resize && found != channels) {
+        if (!resize && found != channels && !(checks.colourAsGrey() && channels == 1)) {
             throw new BadInputException(where + ": image is " + (found == 1 ? "grey" : "RGB") + ": expected "
-                    + (channels == 1 ? "grey" : "RGB") + " (data.image-channels, or the first training image's; "
-                    + "data.resize=true converts)");
+                    + (channels == 1 ? "grey" : "RGB") + " (" + checks.channelsHint() + ")");
         }
         byte[] pixels = EncodedImages.channelMajor(image, found);
         return ImageGeometryFit.fit(pixels, image.getHeight(), image.getWidth(), found, rows, cols, channels);

@@ -77,10 +77,7 @@ public final class MinibatchFactory {
         for (int i = 0; i < n; i++) {
             int example = order[from + i];
             int src = example * ppi;
-            int dst = i * ppi;
-            for (int p = 0; p < ppi; p++) {
-                features[dst + p] = SCALE[pixels[src + p] & 0xff];
-            }
+            toIntensities(pixels, src, features, i * ppi, ppi);
             int label = data.label(example);
             if (label >= numClasses) {
                 throw new IllegalArgumentException("label " + label + " of example " + example
@@ -91,6 +88,17 @@ public final class MinibatchFactory {
         INDArray f = Nd4j.create(features, new long[] {n, ppi}, DataType.FLOAT);
         INDArray l = Nd4j.create(labels, new long[] {n, numClasses}, DataType.FLOAT);
         return new DataSet(f, l);
+    }
+
+    /**
+     * Pixels (unsigned bytes) to the network's input intensities in [0, 1]: {@code count} values of
+     * {@code pixels} from {@code from} into {@code out} from {@code to}. Prediction calls it too, so that a
+     * model sees exactly the floats it was trained on.
+     */
+    public static void toIntensities(byte[] pixels, int from, float[] out, int to, int count) {
+        for (int p = 0; p < count; p++) {
+            out[to + p] = SCALE[pixels[from + p] & 0xff];
+        }
     }
 
     private static int[] identity(int n) {

@@ -11,11 +11,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.common.BadInputException;
-import org.sparkcnn.config.DataConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.PredictConfig;
 import org.sparkcnn.data.ClassNames;
 import org.sparkcnn.data.DatasetShape;
+import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.output.ModelStore;
 import org.sparkcnn.predict.CnnClassificationModel;
@@ -50,21 +50,25 @@ public final class PredictJob {
         PredictConfig predict = config.predict();
         URI modelUri = predict.model().orElseThrow(
                 () -> new BadInputException("predict.model: must name the model to score with (predict --model URI)"));
-        DataConfig data = config.data();
-        DatasetShape shape = new DatasetShape(data.imageRows(), data.imageCols(), data.numClasses());
         SparkRun.requireReadableModel(config, modelUri);
         return SparkRun.inOutput(config, "predict", Optional.empty(), (spark, output) -> {
             MultiLayerNetwork network = ModelStore.read(spark.sc.hadoopConfiguration(), modelUri);
-            CnnClassificationModel model = CnnClassificationModel.of(network, shape, modelUri.toString())
-                    .setBatchSize(predict.batchSize());
+            // the images' size, colour and classes are the model's: the data.* settings describe training data
+            DatasetShape shape = CnnArchitecture.shapeOf(network, modelUri.toString());
+            if (predict.format() == PredictConfig.InputFormat.IDX && shape.channels() != 1) {
+                throw new BadInputException("predict.format=idx: IDX files hold grey images, the model " + modelUri
+                        + " takes " + CnnArchitecture.describe(shape) + " images (score them as parquet or images)");
+            }
+            List<String> classNames = ModelStore.readClassNames(spark.sc.hadoopConfiguration(), modelUri)
+                    .orElseGet(() -> ClassNames.numbered(shape.numClasses()).names());
+            CnnClassificationModel model = CnnClassificationModel.of(network, shape, classNames, modelUri.toString())
+                    .setBatchSize(predict.batchSize()).setResize(predict.resize());
             SparkSession session = SparkSession.builder().getOrCreate();
             // sparkcnn writes _SUCCESS itself, last, after the folder is in place
             spark.sc.hadoopConfiguration().set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
             Dataset<Row> input = Predictions.inputs(session, shape, predict);
             long start = System.nanoTime();
-            List<String> classNames = ModelStore.readClassNames(spark.sc.hadoopConfiguration(), modelUri)
-                    .orElseGet(() -> ClassNames.numbered(shape.numClasses()).names());
-            Dataset<Row> scored = Predictions.score(model, input, classNames).persist(StorageLevel.MEMORY_AND_DISK());
+            Dataset<Row> scored = Predictions.score(model, input).persist(StorageLevel.MEMORY_AND_DISK());
             scored.write().mode(SaveMode.Overwrite).parquet(output.workingDir().toString());
             double seconds = (System.nanoTime() - start) / 1e9;
             long images = scored.count();

@@ -153,6 +153,28 @@ public final class CnnArchitecture {
         }
     }
 
+    /**
+     * The images a saved sparkcnn network takes (its input preprocessor's size and channels) and the classes
+     * it predicts (its output layer's width).
+     *
+     * @throws BadInputException naming {@code source} when the network is not a CNN built by {@link #build}
+     */
+    public static DatasetShape shapeOf(MultiLayerNetwork network, String source) {
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        Layer last = conf.getConf(conf.getConfs().size() - 1).getLayer();
+        if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor p)
+                || !(last instanceof FeedForwardLayer output)) {
+            throw new BadInputException(source + ": not a sparkcnn CNN (expected a flat image input reshaped for "
+                    + "a convolution, and a dense output layer)");
+        }
+        try {
+            return new DatasetShape((int) p.getInputHeight(), (int) p.getInputWidth(), (int) p.getNumChannels(),
+                    (int) output.getNOut());
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(source + ": " + e.getMessage());
+        }
+    }
+
     /** "28x28 grey", "32x24 RGB": rows x cols and the colour model, for messages and reports. */
     public static String describe(DatasetShape shape) {
         return describe(shape.rows(), shape.cols(), shape.channels());

@@ -6,6 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -39,9 +40,10 @@ import java.util.List;
 
 /**
  * The trained CNN as a Spark ML {@link Model}: a Transformer that adds a {@code prediction} (class, as a
- * double, like Spark's classifiers) and a {@code probability} vector (softmax output) to every row of a
- * DataFrame holding images in {@code featuresCol} (see {@link PixelDecoder} for accepted types). Usable in a
- * {@link org.apache.spark.ml.Pipeline}; saved and loaded with MLlib's writer/reader.
+ * double, like Spark's classifiers), a {@code predicted_label} (the class's name) and a {@code probability}
+ * vector (softmax output) to every row of a DataFrame holding images in {@code featuresCol}, grey or RGB, of
+ * the network's size (see {@link PixelDecoder} for accepted types; {@code resize} resizes and converts the
+ * others). Usable in a {@link org.apache.spark.ml.Pipeline}; saved and loaded with MLlib's writer/reader.
  *
  * <p>The model is broadcast once per transform; each executor unpacks it once and predicts each partition in
  * minibatches of {@code batchSize} ({@link BatchPredictors}: oneDNN's forward pass for sparkcnn's CNN on CPUs).
@@ -60,8 +62,13 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     // a stage's params through its public no-argument methods returning Param, hence the accessors below.
     private final Param<String> featuresCol;
     private final Param<String> predictionCol;
+    private final Param<String> predictedLabelCol;
     private final Param<String> probabilityCol;
     private final IntParam batchSize;
+    private final BooleanParam resize;
+
+    /** The predicted class's name column, unless {@code predictedLabelCol} is set (models saved before it have it). */
+    public static final String PREDICTED_LABEL = "predicted_label";
 
     /** A model whose classes are named by their numbers ("0", "1", ...). */
     public CnnClassificationModel(MultiLayerNetwork network, DatasetShape shape) {
@@ -82,15 +89,20 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         this.modelZip = modelZip;
         this.shape = shape;
         this.classNames = List.copyOf(classNames);
-        this.featuresCol = new Param<>(this, "featuresCol",
-                "image column: vector or numeric array of rows*cols values, or binary (raw bytes or PNG/JPEG)");
+        this.featuresCol = new Param<>(this, "featuresCol", "image column: vector or numeric array of "
+                + "channels*rows*cols values (channel-major), or binary (raw bytes or PNG/JPEG/BMP/GIF)");
         this.predictionCol = new Param<>(this, "predictionCol", "predicted class column");
+        this.predictedLabelCol = new Param<>(this, "predictedLabelCol", "predicted class name column (string)");
         this.probabilityCol = new Param<>(this, "probabilityCol", "column of class probabilities (softmax output)");
         this.batchSize = new IntParam(this, "batchSize", "images per forward pass", ParamValidators.gtEq(1));
+        this.resize = new BooleanParam(this, "resize", "resize (bilinear) images of another size to the model's "
+                + "and convert between grey and RGB; false: such an image is bad input");
         setDefault(featuresCol, "features");
         setDefault(predictionCol, "prediction");
+        setDefault(predictedLabelCol, PREDICTED_LABEL);
         setDefault(probabilityCol, "probability");
         setDefault(batchSize, 256);
+        setDefault(resize, false);
     }
 
     @Override
@@ -106,12 +118,20 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         return predictionCol;
     }
 
+    public Param<String> predictedLabelCol() {
+        return predictedLabelCol;
+    }
+
     public Param<String> probabilityCol() {
         return probabilityCol;
     }
 
     public IntParam batchSize() {
         return batchSize;
+    }
+
+    public BooleanParam resize() {
+        return resize;
     }
 
     public CnnClassificationModel setFeaturesCol(String value) {
@@ -121,6 +141,16 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
 
     public CnnClassificationModel setPredictionCol(String value) {
         set(predictionCol, value);
+        return this;
+    }
+
+    public CnnClassificationModel setPredictedLabelCol(String value) {
+        set(predictedLabelCol, value);
+        return this;
+    }
+
+    public CnnClassificationModel setResize(boolean value) {
+        set(resize, value);
         return this;
     }
 
@@ -172,20 +202,33 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
             throw new BadInputException("no column '" + features + "' (featuresCol) in " + schema.simpleString());
         }
         PixelDecoder.checkColumnType(schema.apply(features));
-        return withOutputColumns(schema, $(predictionCol), $(probabilityCol));
+        return withOutputColumns(schema, $(predictionCol), $(predictedLabelCol), $(probabilityCol));
     }
 
     /**
-     * {@code schema} with the prediction and probability columns a model adds (an Estimator's
-     * transformSchema too), which must not be there yet.
+     * {@code schema} with the columns a model adds (an Estimator's transformSchema too), the class name in
+     * {@value #PREDICTED_LABEL}: the model an Estimator returns keeps that default.
      */
     public static StructType withOutputColumns(StructType schema, String predictionCol, String probabilityCol) {
-        for (String out : List.of(predictionCol, probabilityCol)) {
+        return withOutputColumns(schema, predictionCol, PREDICTED_LABEL, probabilityCol);
+    }
+
+    /** {@code schema} with the prediction, class name and probability columns, which must not be there yet. */
+    public static StructType withOutputColumns(StructType schema, String predictionCol, String predictedLabelCol,
+                                               String probabilityCol) {
+        List<String> outputs = List.of(predictionCol, predictedLabelCol, probabilityCol);
+        for (String out : outputs) {
             if (Arrays.asList(schema.fieldNames()).contains(out)) {
                 throw new BadInputException("output column '" + out + "' already exists in " + schema.simpleString());
             }
         }
+        if (new java.util.HashSet<>(outputs).size() < outputs.size()) {
+            throw new BadInputException("output columns " + outputs + " (predictionCol, predictedLabelCol, "
+                    + "probabilityCol) must differ");
+        }
         return schema.add(new StructField(predictionCol, DataTypes.DoubleType, false,
+                        org.apache.spark.sql.types.Metadata.empty()))
+                .add(new StructField(predictedLabelCol, DataTypes.StringType, false,
                         org.apache.spark.sql.types.Metadata.empty()))
                 .add(new StructField(probabilityCol, SQLDataTypes.VectorType(), false,
                         org.apache.spark.sql.types.Metadata.empty()));
@@ -197,24 +240,20 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         Broadcast<byte[]> model = sc.broadcast(modelZip);
         int featureIndex = dataset.schema().fieldIndex($(featuresCol));
-        if (shape.channels() != 1) {
-            // PixelDecoder turns a cell into one grey plane; colour cells are the data side's (issue #17)
-            throw new BadInputException("the model takes " + CnnArchitecture.describe(shape)
-                    + " images: predicting colour images is not supported yet");
-        }
-        PixelDecoder decoder = new PixelDecoder(shape.rows(), shape.cols(), $(featuresCol));
+        PixelDecoder decoder = new PixelDecoder(shape, (Boolean) $(resize), $(featuresCol));
         int batch = (Integer) $(batchSize);
         int pixels = shape.pixelsPerImage();
+        String[] names = classNames.toArray(String[]::new);
         String transformId = java.util.UUID.randomUUID().toString();
         JavaRDD<Row> predicted = dataset.toDF().javaRDD().mapPartitions(partition ->
                 predictPartition(partition, NetworkCache.forTask(transformId, model.value()), decoder, featureIndex,
-                        batch, pixels));
+                        batch, pixels, names));
         return dataset.sparkSession().createDataFrame(predicted, outSchema);
     }
 
-    /** Lazily predicts the partition in minibatches, appending prediction and probability to each row. */
+    /** Lazily predicts the partition in minibatches, appending prediction, class name and probability to each row. */
     private static Iterator<Row> predictPartition(Iterator<Row> input, MultiLayerNetwork net, PixelDecoder decoder,
-                                                  int featureIndex, int batchSize, int pixels) {
+                                                  int featureIndex, int batchSize, int pixels, String[] names) {
         BatchPredictor predictor = BatchPredictors.create(net);
         // freed when the partition is done, or when its task ends (a downstream limit stops reading early)
         TaskContext task = TaskContext.get();
@@ -251,19 +290,19 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
                 float[] features = new float[rows.size() * pixels];
                 for (int i = 0; i < rows.size(); i++) {
                     Row row = rows.get(i);
-                    System.arraycopy(decoder.decode(row, featureIndex, keyOf(row, featureIndex, i)), 0, features,
-                            i * pixels, pixels);
+                    decoder.decode(row, featureIndex, keyOf(row, featureIndex, i), features, i * pixels);
                 }
                 INDArray probabilities = predictor.probabilities(
                         Nd4j.create(features, new long[]{rows.size(), pixels}, 'c'));
                 int[] classes = probabilities.argMax(1).toIntVector();
                 List<Row> out = new ArrayList<>(rows.size());
                 for (int i = 0; i < rows.size(); i++) {
-                    Object[] values = new Object[rows.get(i).size() + 2];
+                    Object[] values = new Object[rows.get(i).size() + 3];
                     for (int c = 0; c < rows.get(i).size(); c++) {
                         values[c] = rows.get(i).get(c);
                     }
-                    values[values.length - 2] = (double) classes[i];
+                    values[values.length - 3] = (double) classes[i];
+                    values[values.length - 2] = names[classes[i]];
                     values[values.length - 1] = Vectors.dense(probabilities.getRow(i).toDoubleVector());
                     out.add(RowFactory.create(values));
                 }
@@ -302,9 +341,15 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         return read().load(path);
     }
 
-    /** Wraps a loaded network, checking it takes images of this shape. */
+    /** Wraps a loaded network, checking it takes images of this shape; its classes are named by their numbers. */
     public static CnnClassificationModel of(MultiLayerNetwork network, DatasetShape shape, String source) {
+        return of(network, shape, ClassNames.numbered(shape.numClasses()).names(), source);
+    }
+
+    /** Wraps a loaded network, checking it takes images of this shape and predicts {@code classNames}. */
+    public static CnnClassificationModel of(MultiLayerNetwork network, DatasetShape shape, List<String> classNames,
+                                            String source) {
         CnnArchitecture.requireFits(network, shape, source);
-        return new CnnClassificationModel(network, shape);
+        return new CnnClassificationModel(network, shape, classNames);
     }
 }

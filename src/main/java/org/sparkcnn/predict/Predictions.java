@@ -1,6 +1,5 @@
 package org.sparkcnn.predict;
 
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -8,9 +7,7 @@ import org.apache.spark.sql.functions;
 import org.sparkcnn.config.PredictConfig;
 import org.sparkcnn.data.DatasetShape;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.OptionalDouble;
 
 /** The predict pipeline's Spark part: load the inputs, score them, measure them. */
@@ -23,27 +20,12 @@ public final class Predictions {
         return new PredictionInputs(session, shape).load(predict);
     }
 
-    /** The string column next to {@code prediction}: the predicted class's name. */
-    public static final String PREDICTED_LABEL = "predicted_label";
-
     /**
-     * Scores {@code inputs}; keeps every column but the image, adds prediction, {@value #PREDICTED_LABEL}
-     * (the name of the predicted class, {@code classNames} in label order) and probability.
+     * Scores {@code inputs}; keeps every column but the image, adds the model's prediction, predicted_label
+     * (the predicted class's name) and probability columns.
      */
-    public static Dataset<Row> score(CnnClassificationModel model, Dataset<Row> inputs, List<String> classNames) {
-        Dataset<Row> scored = model.setFeaturesCol(PredictionInputs.FEATURES).transform(inputs)
-                .drop(PredictionInputs.FEATURES);
-        String prediction = model.getOrDefault(model.predictionCol());
-        Column names = functions.array(classNames.stream().map(functions::lit).toArray(Column[]::new));
-        Column name = functions.element_at(names, scored.col(prediction).cast("int").plus(1));
-        List<Column> columns = new ArrayList<>();
-        for (String column : scored.columns()) {
-            columns.add(scored.col(column));
-            if (column.equals(prediction)) {
-                columns.add(name.as(PREDICTED_LABEL));
-            }
-        }
-        return scored.select(columns.toArray(new Column[0]));
+    public static Dataset<Row> score(CnnClassificationModel model, Dataset<Row> inputs) {
+        return model.setFeaturesCol(PredictionInputs.FEATURES).transform(inputs).drop(PredictionInputs.FEATURES);
     }
 
     /** Fraction of rows whose prediction equals their label, when the input had labels. */

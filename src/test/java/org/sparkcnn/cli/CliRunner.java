@@ -5,11 +5,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the sparkcnn command line in-process and captures what it prints to stderr. */
-final class CliRunner {
-    record Result(int exitCode, String stderr) {
+public final class CliRunner {
+    public record Result(int exitCode, String stderr) {
     }
 
-    static synchronized Result run(String... args) {
+    public static synchronized Result run(String... args) {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

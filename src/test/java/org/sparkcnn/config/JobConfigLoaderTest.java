@@ -238,4 +238,13 @@ class JobConfigLoaderTest {
                 "data.image-channels=2").contains("data.image-channels: must be 1 (grey) or 3 (RGB), got 2"));
         assertTrue(error(Optional.empty(), "data.format=csv").contains("data.format: 'csv' is not one of idx, parquet, images"));
     }
+
+    @Test
+    void predictResizeAppliesToParquetAndImagesOnly() {
+        assertTrue(error(Optional.empty(), "predict.resize=true").contains(
+                "predict.resize: does not apply to predict.format=idx"));
+        assertTrue(JobConfigLoader.load(Optional.empty(), List.of("predict.format=images", "predict.resize=true"))
+                .predict().resize());
+        assertFalse(JobConfigLoader.load(Optional.empty(), List.of("predict.format=parquet")).predict().resize());
+    }
 }

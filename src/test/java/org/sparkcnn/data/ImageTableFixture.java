@@ -91,7 +91,7 @@ public final class ImageTableFixture {
     }
 
     /** Runs {@code work} in a local Spark session of its own, stopped after: the command under test starts its own. */
-    private static <T> T inSession(java.util.function.Function<SparkSession, T> work) {
+    public static <T> T inSession(java.util.function.Function<SparkSession, T> work) {
         SparkSession session = SparkSession.builder().master("local[1]").appName("fixture")
                 .config("spark.ui.enabled", "false").getOrCreate();
         try {

@@ -38,7 +38,7 @@ class PixelDecoderFuzzTest {
     private static final String[] FORMATS = {"png", "jpeg", "bmp", "gif"};
     private static final List<byte[]> ENCODED = new ArrayList<>();
     private static byte[] digits;
-    private final PixelDecoder decoder = new PixelDecoder(SIDE, SIDE, "image");
+    private final PixelDecoder decoder = new PixelDecoder(new DatasetShape(SIDE, SIDE, 10), false, "image");
 
     @BeforeAll
     static void encodeRealDigits() throws IOException {
@@ -60,10 +60,22 @@ class PixelDecoderFuzzTest {
 
     @Test
     void cellsDecodeOrAreRefusedAsBadInput() {
-        Fuzz.Outcome outcome = Fuzz.run("pixels", 10, (random, input) -> {
+        assertDecodedOrRefused("pixels", 10, decoder, SIDE * SIDE);
+    }
+
+    /** The same cells for an RGB model, resizing or not (the PNGs of other sizes, grey images). */
+    @Test
+    void cellsForAnRgbModelDecodeOrAreRefusedAsBadInput() {
+        DatasetShape rgb = new DatasetShape(SIDE, SIDE, 3, 10);
+        assertDecodedOrRefused("rgb-pixels", 5, new PixelDecoder(rgb, false, "image"), 3 * SIDE * SIDE);
+        assertDecodedOrRefused("rgb-resized-pixels", 5, new PixelDecoder(rgb, true, "image"), 3 * SIDE * SIDE);
+    }
+
+    private static void assertDecodedOrRefused(String target, int seconds, PixelDecoder decoder, int size) {
+        Fuzz.Outcome outcome = Fuzz.run(target, seconds, (random, input) -> {
             Row row = RowFactory.create(cell(random, input));
             float[] pixels = decoder.decode(row, 0, "row-1");
-            assertEquals(SIDE * SIDE, pixels.length);
+            assertEquals(size, pixels.length);
             for (float p : pixels) {
                 assertTrue(p >= 0f && p <= 1f, "pixel " + p + " outside [0, 1]");
             }
