@@ -103,6 +103,16 @@ public final class ImageTableFixture {
         }
     }
 
+    /** Writes {@code bytes} to {@code file}, creating its folder. */
+    public static void write(Path file, byte[] bytes) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** An image folder: {@code dir/<label>/<i>.png}. */
     public static void writeFolder(Path dir, int count, IntFunction<byte[]> image, IntFunction<String> label) {
         try {

@@ -17,10 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkcnn.cli.CliRunner;
-import org.sparkcnn.data.ColouredDigits;
 import org.sparkcnn.data.DatasetShape;
-import org.sparkcnn.data.ImageTableFixture;
 import org.sparkcnn.cli.SparkCnn;
 import org.sparkcnn.config.CpuKernels;
 import org.sparkcnn.config.SparkSettings;
@@ -219,110 +216,6 @@ class PredictIT {
         assertEquals(results.get(0), after);
         long correct = after.stream().filter(r -> r.getDouble(1) == first.label((int) r.getLong(0))).count();
         assertTrue(correct >= 0.9 * 64, correct + " of 64 correct");
-    }
-
-    /** RGB 32x32 digits in random colours (ColouredDigits) with string labels, trained through the CLI. */
-    private static final int RGB_TRAIN = 8000;
-    private static final int RGB_TEST = 1000;
-    /**
-     * One epoch over 8,000 RGB 32x32 images, batch 32 on 2 workers: measured 88.50% on these 1,000 test
-     * images through the train and predict commands, equal to the train command's evaluation (load average
-     * 7.7; ColourTrainingIT measured 88.6% on 2,000 through CnnTrainer); 85% leaves room for run-to-run noise
-     * (averaging is not bit-reproducible) and still fails a model that did not learn.
-     */
-    private static final double MIN_RGB_ACCURACY = 0.85;
-
-    /**
-     * An RGB model trained by the train command on a Parquet table of RGB PNGs scores an RGB Parquet table
-     * and an RGB image folder through the predict command: the same predictions for the same images, an
-     * accuracy against the known labels close to the train command's evaluation of the same table, the
-     * class names in predicted_label. An image of another size is bad input (exit 2, one line naming the
-     * file and both sizes, nothing written) unless predict.resize=true; IDX input (grey) is refused.
-     */
-    @Test
-    void anRgbModelScoresRgbParquetAndImageFolders() throws IOException {
-        LabeledImages train = ColouredDigits.rgb(ImageTableFixture.mnist(true, RGB_TRAIN), 32, 32, 1);
-        LabeledImages test = ColouredDigits.rgb(ImageTableFixture.mnist(false, RGB_TEST), 32, 32, 2);
-        List<byte[]> trainPngs = new ArrayList<>();
-        List<String> trainNames = new ArrayList<>();
-        for (int i = 0; i < train.count(); i++) {
-            trainPngs.add(ImageTableFixture.rgbPng(train, i));
-            trainNames.add(ImageTableFixture.NAMES.get(train.label(i)));
-        }
-        Path rgb = work.resolve("rgb");
-        ImageTableFixture.writeParquet(rgb.resolve("train"), trainPngs, trainNames);
-        Path folder = Files.createDirectories(rgb.resolve("pngs"));
-        List<Row> testRows = new ArrayList<>();
-        for (int i = 0; i < test.count(); i++) {
-            byte[] png = ImageTableFixture.rgbPng(test, i);
-            testRows.add(RowFactory.create((long) i, png, ImageTableFixture.NAMES.get(test.label(i))));
-            Files.write(folder.resolve("digit-" + i + ".png"), png);
-        }
-        withSession(s -> {
-            s.createDataFrame(testRows, new StructType().add("id", DataTypes.LongType)
-                            .add("image", DataTypes.BinaryType).add("label", DataTypes.StringType))
-                    .coalesce(2).write().parquet(rgb.resolve("test").toString());
-            return null;
-        });
-
-        Path model = work.resolve("rgb-train");
-        assertEquals(0, SparkCnn.execute("train", "data.format=parquet", "data.train=" + rgb.resolve("train"),
-                "data.test=" + rgb.resolve("test"), "training.epochs=1", "training.batch-size-per-worker=32",
-                "spark.master=local[2]", "spark.properties.\"spark.ui.enabled\"=false", "output.dir=" + model));
-        double evaluated = JSON.readTree(model.resolve("report.json").toFile()).at("/evaluation/accuracy").asDouble();
-
-        assertEquals(0, predictWith(model, "rgb-parquet", "--input", rgb.resolve("test").toString(), "--format",
-                "parquet", "predict.features-col=image"));
-        assertEquals(0, predictWith(model, "rgb-png", "--input", folder.toString(), "--format", "images"));
-        List<String> sorted = ImageTableFixture.NAMES.stream().sorted().toList();
-        Map<Long, Double> fromParquet = new HashMap<>();
-        Map<Long, Double> fromPng = new HashMap<>();
-        for (String output : List.of("rgb-parquet", "rgb-png")) {
-            List<Row> rows = withSession(s -> s.read().parquet(work.resolve(output).toString())
-                    .select("id", "prediction", "predicted_label").collectAsList());
-            assertEquals(RGB_TEST, rows.size(), output);
-            for (Row row : rows) {
-                String id = String.valueOf(row.get(0));
-                long index = Long.parseLong(id.substring(id.lastIndexOf('-') + 1).replace(".png", ""));
-                (output.equals("rgb-parquet") ? fromParquet : fromPng).put(index, row.getDouble(1));
-                assertEquals(sorted.get((int) row.getDouble(1)), row.getString(2), output + " " + id);
-            }
-        }
-        assertEquals(fromParquet, fromPng, "the same predictions for the same PNGs from a table and a folder");
-        long correct = fromParquet.entrySet().stream().filter(e -> sorted.get(e.getValue().intValue())
-                .equals(ImageTableFixture.NAMES.get(test.label(e.getKey().intValue())))).count();
-        double accuracy = correct / (double) RGB_TEST;
-        System.out.printf("RGB 32x32 predict: accuracy %.4f on %d images (train command's evaluation %.4f)%n",
-                accuracy, RGB_TEST, evaluated);
-        assertTrue(accuracy >= MIN_RGB_ACCURACY, "accuracy " + accuracy);
-        // the evaluation decodes the same PNGs the same way; only a near-tie may tip between its forward
-        // pass and predict's
-        assertEquals(evaluated, accuracy, 2.0 / RGB_TEST);
-
-        // another size: one line naming the file and both sizes, nothing written; resized, scored
-        Path small = Files.createDirectories(rgb.resolve("small-pngs"));
-        LabeledImages smaller = ColouredDigits.rgb(ImageTableFixture.mnist(false, 5), 28, 28, 3);
-        for (int i = 0; i < smaller.count(); i++) {
-            Files.write(small.resolve("small-" + i + ".png"), ImageTableFixture.rgbPng(smaller, i));
-        }
-        CliRunner.Result refused = CliRunner.run(predictArgs(model, "rgb-small", "--input", small.toString(),
-                "--format", "images"));
-        assertEquals(2, refused.exitCode(), refused.stderr());
-        List<String> lines = refused.stderr().lines().filter(l -> l.startsWith("sparkcnn: ")).toList();
-        assertEquals(1, lines.size(), refused.stderr());
-        assertTrue(lines.get(0).matches(".*small-\\d\\.png: image is 28x28 pixels: expected 32x32 .*predict\\.resize.*"),
-                lines.get(0));
-        assertFalse(Files.exists(work.resolve("rgb-small")), "nothing written");
-        // IDX files are grey: refused for an RGB model, before anything is written
-        CliRunner.Result idx = CliRunner.run(predictArgs(model, "rgb-idx", "--input",
-                MnistFixture.file(MnistFixture.TEST_IMAGES).toString()));
-        assertEquals(2, idx.exitCode(), idx.stderr());
-        assertTrue(idx.stderr().contains("predict.format=idx: IDX files hold grey images, the model "), idx.stderr());
-        assertFalse(Files.exists(work.resolve("rgb-idx")), "nothing written");
-        assertEquals(0, predictWith(model, "rgb-small-resized", "--input", small.toString(), "--format", "images",
-                "predict.resize=true"));
-        long resized = withSession(s -> s.read().parquet(work.resolve("rgb-small-resized").toString()).count());
-        assertEquals(smaller.count(), resized);
     }
 
     @Test
