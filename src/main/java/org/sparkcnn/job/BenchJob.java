@@ -23,13 +23,11 @@ import org.sparkcnn.model.NativeRuntime;
 import org.sparkcnn.output.RunDirectory;
 import org.sparkcnn.train.Checkpointer;
 import org.sparkcnn.train.CnnTrainer;
-import org.sparkcnn.train.EarlyStopping;
 import org.sparkcnn.train.SparkCnnPlugin;
 import org.sparkcnn.train.TimeSplit;
 import org.sparkcnn.train.TrainedModel;
 import org.sparkcnn.train.TrainingEngines;
 import org.sparkcnn.train.ValidationPlan;
-import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,14 +130,6 @@ public final class BenchJob {
         }
     }
 
-    /**
-     * Cases are scored once, on the test set, after their clock stops: nothing is measured while they
-     * train (the trainer's end-of-training validation gets nothing to do).
-     */
-    private static final ValidationPlan NOT_DURING_TRAINING = new ValidationPlan(
-            network -> new Validator.Score(Double.NaN, Double.NaN), ValidationPlan.TEST, 0, state -> false, 0,
-            EarlyStopping.OFF, false);
-
     /** Runs one case at a time, each from a fresh model, timed the same way. */
     private record Cases(JavaSparkContext sc, JobConfig config, PreparedData train, JavaRDD<LabeledImages> testShards,
                          DistributedEvaluator evaluator) {
@@ -173,7 +163,8 @@ public final class BenchJob {
             LOG.info("Benchmark case: {}", name);
             double cpu = ProcessCpu.seconds();
             long start = System.nanoTime();
-            TrainedModel trained = trainer.fit(trainShards, train.used(), NOT_DURING_TRAINING, Checkpointer.NONE, 0,
+            // scored once, on the test set, after the clock stops: nothing is measured while a case trains
+            TrainedModel trained = trainer.fit(trainShards, train.used(), ValidationPlan.NONE, Checkpointer.NONE, 0,
                     Optional.empty());
             double wall = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = ProcessCpu.seconds() - cpu;

@@ -102,14 +102,9 @@ final class SparkRun implements AutoCloseable {
         }
     }
 
-    /** The dataset as cached shards on the executors, one partition per worker. */
+    /** The dataset as cached shards on the executors, one partition per worker: {@link PreparedData#shards}. */
     JavaRDD<LabeledImages> shards(PreparedData data, int partitions) {
-        return shards(data, partitions, ExecutorShards.IndexFilter.ALL);
-    }
-
-    /** The examples of the dataset {@code keep} accepts, as cached shards on the executors: {@link PreparedData#shards}. */
-    JavaRDD<LabeledImages> shards(PreparedData data, int partitions, ExecutorShards.IndexFilter keep) {
-        return data.shards(sc, partitions, keep);
+        return data.shards(sc, partitions, ExecutorShards.IndexFilter.ALL);
     }
 
     /** Evaluates on the executors; brings back up to 48 misclassified images for the report. */

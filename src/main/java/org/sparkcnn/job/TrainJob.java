@@ -8,18 +8,15 @@ import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.common.QualityGate;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.OutputConfig;
-import org.sparkcnn.data.ValidationSplit;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
 import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.report.RunReport;
 import org.sparkcnn.report.pictures.Picture;
 import org.sparkcnn.report.pictures.ReportPictures;
-import org.sparkcnn.train.CnnTrainer;
 import org.sparkcnn.train.ResumePoint;
 import org.sparkcnn.train.TrainedModel;
 import org.sparkcnn.train.ValidationPlan;
-import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,37 +57,18 @@ public final class TrainJob {
                 resume.ifPresent(r -> requireEpochsNotPassed(r, config.training().epochs()));
             }
 
-            CnnTrainer trainer = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
-            // the validation set is held out of the training file, so the test set stays untouched
-            ValidationSplit split = ValidationSplit.choose(train.used(), config.data().validationSize(),
-                    config.model().seed());
-            JavaRDD<LabeledImages> trainShards = spark.shards(train, trainer.workers(), split.training());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
-            JavaRDD<LabeledImages> validationShards = split.isEmpty() ? testShards
-                    : spark.shards(train, spark.sc.defaultParallelism(), split.validation());
-            if (!split.isEmpty()) {
-                LOG.info("Holding out {} of the {} training examples as the validation set (chosen from seed {})",
-                        split.validationCount(), train.used(), config.model().seed());
-            }
             DistributedEvaluator evaluator = spark.evaluator(config, test);
-            // without a validation set the last validation is the final test evaluation: keep it
-            EvaluationResult[] latest = new EvaluationResult[1];
-            Validator validator = network -> {
-                latest[0] = evaluator.evaluate(network, validationShards);
-                return new Validator.Score(latest[0].accuracy(), latest[0].loss());
-            };
-            ValidationPlan plan = ValidationPlan.of(config.validation(), validator, split, ValidationPlan.TEST,
-                    test.used());
-            TrainedModel trained = trainer.fit(trainShards, split.trainingCount(), plan, checkpoints,
-                    config.checkpoint().everyRounds(), resume);
-            trainShards.unpersist(false);
-            if (validationShards != testShards) {
-                validationShards.unpersist(false);
-            }
+            // without a validation set the model is measured on the test set; the validation set is held out
+            // of the training file, so the test set stays untouched
+            TrainingRun.Result run = TrainingRun.fit(spark.sc, config, train, evaluator,
+                    Optional.of(new TrainingRun.Fallback(ValidationPlan.TEST, testShards, test.used())),
+                    new TrainingRun.Checkpoints(checkpoints, config.checkpoint().everyRounds(), resume));
+            TrainedModel trained = run.trained();
             MultiLayerNetwork network = trained.network();
             // with a validation set, or resumed after the last epoch: the test set is evaluated once, here
-            EvaluationResult evaluation = split.isEmpty() && latest[0] != null ? latest[0]
-                    : evaluator.evaluate(network, testShards);
+            EvaluationResult evaluation = run.fallbackEvaluation()
+                    .orElseGet(() -> evaluator.evaluate(network, testShards));
             LOG.info(String.format("Test accuracy %.4f, loss %.4f on %d images", evaluation.accuracy(),
                     evaluation.loss(), evaluation.examples()));
 

@@ -1,6 +1,5 @@
 package org.sparkcnn.ml;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
@@ -19,19 +18,13 @@ import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.JobConfigLoader;
 import org.sparkcnn.data.ImageTable;
-import org.sparkcnn.data.LabeledImages;
-import org.sparkcnn.data.ValidationSplit;
 import org.sparkcnn.eval.DistributedEvaluator;
-import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.job.DataPreparer;
 import org.sparkcnn.job.PreparedData;
+import org.sparkcnn.job.TrainingRun;
 import org.sparkcnn.predict.CnnClassificationModel;
 import org.sparkcnn.predict.ParamsMetadata;
-import org.sparkcnn.train.Checkpointer;
-import org.sparkcnn.train.CnnTrainer;
 import org.sparkcnn.train.TrainedModel;
-import org.sparkcnn.train.ValidationPlan;
-import org.sparkcnn.train.Validator;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -49,7 +42,7 @@ import java.util.Optional;
  * strings, indices as numbers); the model keeps their names. fit takes the train command's path: the
  * params become the train command's settings (each param sets the reference.conf key its doc names, with
  * that key's default, checked by {@link JobConfigLoader}), then {@link DataPreparer} checks the table and
- * {@link CnnTrainer} trains on its shards. Bad params or columns fail with a one-line
+ * {@link TrainingRun} trains on its shards. Bad params or columns fail with a one-line
  * {@link BadInputException} before training starts.
  */
 public final class CnnClassifier extends Estimator<CnnClassificationModel> implements MLWritable {
@@ -261,29 +254,15 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         ImageTable.Columns columns = new ImageTable.Columns($(featuresCol), "featuresCol", $(labelCol), "labelCol");
         ImageTable table = ImageTable.dataFrame(dataset.toDF(), columns, "CnnClassifier " + uid + " input");
-        long seedValue = config.model().seed();
-        PreparedData train = new DataPreparer(config.data(), sc.hadoopConfiguration(), seedValue).train(table, columns);
+        PreparedData train = new DataPreparer(config.data(), sc.hadoopConfiguration(), config.model().seed())
+                .train(table, columns);
 
-        CnnTrainer trainer = new CnnTrainer(sc, config.model(), config.training(), train.shape());
-        ValidationSplit split = ValidationSplit.choose(train.used(), config.data().validationSize(), seedValue);
-        JavaRDD<LabeledImages> shards = train.shards(sc, trainer.workers(), split.training());
-        // without a validation set, the model is measured on its training set (logged, never used to choose it)
-        JavaRDD<LabeledImages> measured = split.isEmpty() ? shards
-                : train.shards(sc, sc.defaultParallelism(), split.validation());
+        // measures the held-out images (validationSize); without them nothing is measured while training, since
+        // a measurement would only be logged
         DistributedEvaluator evaluator = new DistributedEvaluator(sc, config.evaluation().batchSize(),
                 train.shape().numClasses(), 0);
-        Validator validator = network -> {
-            EvaluationResult result = evaluator.evaluate(network, measured);
-            return new Validator.Score(result.accuracy(), result.loss());
-        };
-        TrainedModel trained;
-        try {
-            trained = trainer.fit(shards, split.trainingCount(), ValidationPlan.of(config.validation(), validator,
-                    split, ValidationPlan.TRAINING, split.trainingCount()), Checkpointer.NONE, 0, Optional.empty());
-        } finally {
-            shards.unpersist(false);
-            measured.unpersist(false);
-        }
+        TrainedModel trained = TrainingRun.fit(sc, config, train, evaluator, Optional.empty(),
+                TrainingRun.Checkpoints.NONE).trained();
         CnnClassificationModel model = new CnnClassificationModel(trained.network(), train.shape(),
                 train.classes().names());
         return copyValues(model, extractParamMap()).setParent(this);

@@ -103,8 +103,10 @@ public final class CnnTrainer {
         ProgressLog progress = new ProgressLog(training.epochs(), examples, roundsPerEpoch, training.logEveryRounds(),
                 start.roundLosses());
         RoundListener listener = probabilityLogging(progress, trainer, shards);
-        // WHEN: the configured schedule, and always the end of training so the last model is measured too
-        Trigger validateWhen = validation.when().or(Trigger.maxEpoch(training.epochs()));
+        // WHEN: the configured schedule, and always the end of training so the last model is measured too;
+        // never when the plan measures nothing
+        Trigger validateWhen = validation.measures() ? validation.when().or(Trigger.maxEpoch(training.epochs()))
+                : Trigger.never();
         Trigger endWhen = Trigger.maxEpoch(training.epochs()).or(Trigger.stopRequested());
         List<EpochRecord> epochs = new ArrayList<>(start.completedEpochs());
         ValidationState state = start.validation();
@@ -128,7 +130,7 @@ public final class CnnTrainer {
                 previousRounds = rounds;
                 double accuracy = Double.NaN;
                 if (validateWhen.fires(at)) {
-                    Validator.Score score = validation.validator().validate(trainer.network());
+                    Validator.Score score = validation.validator().orElseThrow().validate(trainer.network());
                     state = validation.stopping().observe(state, epoch, rounds, epochEnd, score.accuracy(),
                             score.loss());
                     ValidationRecord latest = state.history().get(state.history().size() - 1);

@@ -10,6 +10,11 @@ package org.sparkcnn.train;
 public interface Trigger {
     boolean fires(TriggerState state);
 
+    /** Not at all. */
+    static Trigger never() {
+        return s -> false;
+    }
+
     /** At the end of every epoch. */
     static Trigger everyEpoch() {
         return TriggerState::epochEnd;

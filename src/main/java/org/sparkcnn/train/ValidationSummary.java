@@ -3,7 +3,8 @@ package org.sparkcnn.train;
 /**
  * How a run was validated while training, and what came of it, for the report.
  *
- * @param dataset   {@link ValidationPlan#VALIDATION} or {@link ValidationPlan#TEST}
+ * @param dataset   {@link ValidationPlan#VALIDATION}, {@link ValidationPlan#TEST} or
+ *                  {@link ValidationPlan#NOTHING}
  * @param examples  images in {@code dataset}
  * @param every     the validation schedule as configured ("epoch" or "N rounds")
  * @param stopping  the early-stopping rule

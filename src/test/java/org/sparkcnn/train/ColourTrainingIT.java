@@ -92,10 +92,10 @@ class ColourTrainingIT {
         JavaRDD<LabeledImages> trainShards = shards(train, trainer.workers());
         JavaRDD<LabeledImages> testShards = shards(test, 2);
         DistributedEvaluator evaluator = new DistributedEvaluator(sc, 500, shape.numClasses(), 16);
-        ValidationPlan plan = new ValidationPlan(network -> {
+        ValidationPlan plan = new ValidationPlan(Optional.of(network -> {
             EvaluationResult r = evaluator.evaluate(network, testShards);
             return new Validator.Score(r.accuracy(), r.loss());
-        }, ValidationPlan.TEST, test.count(), Trigger.everyEpoch(), 0, EarlyStopping.OFF, false);
+        }), ValidationPlan.TEST, test.count(), Trigger.everyEpoch(), 0, EarlyStopping.OFF, false);
         long start = System.nanoTime();
         TrainedModel trained = trainer.fit(trainShards, train.count(), plan, Checkpointer.NONE, 0, Optional.empty());
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -30,6 +30,13 @@ class TriggerTest {
     }
 
     @Test
+    void neverFiresAtAll() {
+        List<TriggerState> states = new ArrayList<>(boundaries(3, 3, 4));
+        states.add(new TriggerState(3, true, 36, 32, true));
+        assertEquals(List.of(), firingRounds(Trigger.never(), states));
+    }
+
+    @Test
     void everyEpochFiresAtEpochEndsOnly() {
         assertEquals(List.of(12L, 24L, 36L), firingRounds(Trigger.everyEpoch(), boundaries(3, 3, 4)));
     }
