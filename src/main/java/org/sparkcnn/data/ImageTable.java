@@ -42,8 +42,17 @@ public final class ImageTable implements Serializable {
     static final String IMAGE = "image";
     static final String LABEL = "label";
     static final String SOURCE = "source";
-    /** Images per LabeledImages block of a shard: a shard spills and is re-read block by block. */
+    /** At most this many images per LabeledImages block of a shard: a shard spills and is re-read block by block. */
     static final int BLOCK = 4096;
+    /**
+     * And at most this many bytes per block, so that the images' size cannot grow a block past what an
+     * executor's heap holds: a task building a block holds it twice for a moment (its buffer and the
+     * block), and each of the executor's cores runs such a task. With a count limit only, 4,096 RGB 32x32
+     * images made 12.6 MB blocks, and a 512 MB local-mode executor ran out of heap building them from a
+     * 420,000-image table (2026-12-02, docs/data-formats.md); 224x224 RGB images would have made 616 MB
+     * blocks. MNIST's 784-byte images still fill 4,096 per block (3.2 MB).
+     */
+    static final int BLOCK_BYTES = 4 << 20;
     /** Stands for a null label while counting (countByValue's map takes no null key). */
     private static final String NULL_LABEL = "\u0000null";
     private static final String OPEN_COST = "spark.sql.files.openCostInBytes";
@@ -238,8 +247,14 @@ public final class ImageTable implements Serializable {
                 .mapPartitions(it -> blocks(it, size, rowsPerImage, cols, channels), true);
     }
 
-    private static Iterator<LabeledImages> blocks(Iterator<Tuple2<Long, byte[]>> records, int size, int rows, int cols,
-                                                  int channels) {
+    /** Images per block for images of {@code size} bytes: {@link #BLOCK}, fewer when they would pass {@link #BLOCK_BYTES}. */
+    static int imagesPerBlock(int size) {
+        return Math.max(1, Math.min(BLOCK, BLOCK_BYTES / size));
+    }
+
+    static Iterator<LabeledImages> blocks(Iterator<Tuple2<Long, byte[]>> records, int size, int rows, int cols,
+                                          int channels) {
+        int perBlock = imagesPerBlock(size);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -248,15 +263,17 @@ public final class ImageTable implements Serializable {
 
             @Override
             public LabeledImages next() {
-                byte[] pixels = new byte[BLOCK * size];
-                byte[] labels = new byte[BLOCK];
+                byte[] pixels = new byte[perBlock * size];
+                byte[] labels = new byte[perBlock];
                 int n = 0;
-                while (n < BLOCK && records.hasNext()) {
+                while (n < perBlock && records.hasNext()) {
                     byte[] record = records.next()._2();
                     System.arraycopy(record, 0, pixels, n * size, size);
                     labels[n++] = record[size];
                 }
-                return new LabeledImages(n, rows, cols, channels, Arrays.copyOf(pixels, n * size),
+                // only the last block of a shard is short: the full ones are kept as they are
+                return n == perBlock ? new LabeledImages(n, rows, cols, channels, pixels, labels)
+                        : new LabeledImages(n, rows, cols, channels, Arrays.copyOf(pixels, n * size),
                         Arrays.copyOf(labels, n));
             }
         };

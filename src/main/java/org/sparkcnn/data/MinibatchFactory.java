@@ -69,7 +69,7 @@ public final class MinibatchFactory {
     }
 
     /** One DataSet of the examples order[from .. from+n). */
-    private DataSet batch(LabeledImages data, int[] order, int from, int n) {
+    DataSet batch(LabeledImages data, int[] order, int from, int n) {
         int ppi = data.pixelsPerImage();
         byte[] pixels = data.pixels();
         float[] features = new float[n * ppi];
@@ -101,7 +101,7 @@ public final class MinibatchFactory {
         }
     }
 
-    private static int[] identity(int n) {
+    static int[] identity(int n) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -109,7 +109,7 @@ public final class MinibatchFactory {
         return order;
     }
 
-    private static void shuffle(int[] a, Random random) {
+    static void shuffle(int[] a, Random random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];

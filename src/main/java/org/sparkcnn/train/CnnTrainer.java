@@ -13,6 +13,7 @@ import org.sparkcnn.config.TrainingEngine;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.data.MinibatchFactory;
+import org.sparkcnn.data.MinibatchStream;
 import org.sparkcnn.fit.MinibatchFitters;
 import org.sparkcnn.model.CnnArchitecture;
 import org.slf4j.Logger;
@@ -117,12 +118,14 @@ public final class CnnTrainer {
         }
         training:
         for (int epoch = start.epoch(); epoch <= training.epochs() && !state.stopped(); epoch++) {
-            JavaRDD<DataSet> minibatches = minibatches(shards, epoch).persist(minibatchStorage(segments));
             int firstSegment = epoch == start.epoch() ? start.segmentsDone() : 0;
             progress.startEpoch(epoch, roundsPerEpoch * firstSegment / segments);
             for (int segment = firstSegment; segment < segments; segment++) {
-                trainer.fitPass(segment(minibatches, segment, segments), listener,
-                        model.seed() * 31 + epoch * 1009L + segment);
+                // one segment's floats at a time (checkpoint.every-rounds bounds them), kept for the pass only
+                JavaRDD<DataSet> minibatches = minibatches(shards, epoch, segment, segments)
+                        .persist(StorageLevel.MEMORY_ONLY());
+                trainer.fitPass(minibatches, listener, model.seed() * 31 + epoch * 1009L + segment);
+                minibatches.unpersist(false);
                 boolean epochEnd = segment + 1 == segments;
                 double seconds = epochEnd ? progress.finishTraining() : 0;
                 long rounds = progress.roundsSoFar();
@@ -146,7 +149,6 @@ public final class CnnTrainer {
                     seconds = progress.finishTraining();
                 }
                 if (epochEnd || stop) {
-                    minibatches.unpersist(false);
                     epochs.add(progress.epochRecord(seconds, accuracy, validation.dataset(), epochEnd));
                 }
                 // only a kept best model is stored; without a validation set the best is only reported
@@ -237,17 +239,6 @@ public final class CnnTrainer {
         return network;
     }
 
-    /**
-     * How an epoch's minibatches are kept between its segments. In one segment a pass takes them all and
-     * holds them (off the heap, as floats) anyway, so they stay in memory as before. Cut into segments
-     * (checkpoint.every-rounds), a pass holds only its segment's share: the epoch's minibatches are then
-     * kept serialised and spilled to disk, because Spark does not see the off-heap floats of a DataSet and
-     * would cache an epoch larger than the executor's memory in memory (docs/data-formats.md).
-     */
-    static StorageLevel minibatchStorage(int segments) {
-        return segments > 1 ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_ONLY();
-    }
-
     /** Rounds in one epoch: each worker's minibatches divided by the averaging frequency. */
     private int roundsPerEpoch(long examples, int workers) {
         long batchesPerWorker = (examples / workers + training.batchSizePerWorker() - 1) / training.batchSizePerWorker();
@@ -255,38 +246,15 @@ public final class CnnTrainer {
     }
 
     /**
-     * Segment {@code s} of {@code n} of an epoch: every n-th minibatch of each partition, starting at s.
-     * The minibatches are already shuffled, so each segment is a random share of the epoch.
+     * Segment {@code segment} of {@code segments} of this epoch's minibatches: each shard's share of it
+     * ({@link MinibatchStream}), shuffled with a seed derived from (seed, epoch, shard).
      */
-    private static JavaRDD<DataSet> segment(JavaRDD<DataSet> minibatches, int s, int n) {
-        if (n == 1) {
-            return minibatches;
-        }
-        return minibatches.mapPartitions(it -> {
-            List<DataSet> mine = new ArrayList<>();
-            for (int i = 0; it.hasNext(); i++) {
-                DataSet batch = it.next();
-                if (i % n == s) {
-                    mine.add(batch);
-                }
-            }
-            return mine.iterator();
-        }, true);
-    }
-
-    /** This epoch's minibatches: every shard reshuffled with a seed derived from (seed, epoch). */
-    private JavaRDD<DataSet> minibatches(JavaRDD<LabeledImages> shards, int epoch) {
+    private JavaRDD<DataSet> minibatches(JavaRDD<LabeledImages> shards, int epoch, int segment, int segments) {
         int numClasses = shape.numClasses();
         int batchSize = training.batchSizePerWorker();
         long seed = Math.floorMod(model.seed() * 1_000_003L + epoch, Long.MAX_VALUE);
-        return shards.mapPartitionsWithIndex((partition, it) -> {
-            MinibatchFactory factory = new MinibatchFactory(numClasses);
-            List<DataSet> batches = new ArrayList<>();
-            while (it.hasNext()) {
-                batches.addAll(factory.toDataSets(it.next(), batchSize, seed + partition));
-            }
-            return batches.iterator();
-        }, true);
+        return shards.mapPartitionsWithIndex((partition, blocks) -> new MinibatchStream(blocks,
+                new MinibatchFactory(numClasses), batchSize, segment, segments, seed + partition), true);
     }
 
     /**
