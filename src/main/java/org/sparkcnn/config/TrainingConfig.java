@@ -128,10 +128,11 @@ public record TrainingConfig(TrainingEngine engine, int epochs, int batchSizePer
         /** @throws NullPointerException naming the first field left unset */
         public TrainingConfig build() {
             return new TrainingConfig(set(engine, "engine"), set(epochs, "epochs"),
-                    set(batchSizePerWorker, "batchSizePerWorker"), set(averagingFrequency, "averagingFrequency"), set(workers, "workers"),
-                    set(averageUpdaterState, "averageUpdaterState"), set(threadsPerTask, "threadsPerTask"),
-                    set(logEveryRounds, "logEveryRounds"), set(logProbabilitiesEveryRounds, "logProbabilitiesEveryRounds"),
-                    set(allReduce, "allReduce"), set(parameterAveraging, "parameterAveraging"));
+                    set(batchSizePerWorker, "batchSizePerWorker"), set(averagingFrequency, "averagingFrequency"),
+                    set(workers, "workers"), set(averageUpdaterState, "averageUpdaterState"),
+                    set(threadsPerTask, "threadsPerTask"), set(logEveryRounds, "logEveryRounds"),
+                    set(logProbabilitiesEveryRounds, "logProbabilitiesEveryRounds"), set(allReduce, "allReduce"),
+                    set(parameterAveraging, "parameterAveraging"));
         }
 
         private static <T> T set(T value, String field) {

@@ -17,8 +17,9 @@ class TrainingConfigTest {
         assertEquals(TrainingEngine.PARAMETER_AVERAGING, copy.engine());
         assertEquals(20, copy.averagingFrequency());
         assertEquals(1, copy.epochs());
-        assertEquals(DEFAULTS, copy.toBuilder().engine(DEFAULTS.engine()).averagingFrequency(DEFAULTS.averagingFrequency())
-                .epochs(DEFAULTS.epochs()).build(), "every other field carried over");
+        assertEquals(DEFAULTS, copy.toBuilder().engine(DEFAULTS.engine())
+                .averagingFrequency(DEFAULTS.averagingFrequency()).epochs(DEFAULTS.epochs()).build(),
+                "every other field carried over");
     }
 
     @Test

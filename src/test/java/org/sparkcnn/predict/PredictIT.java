@@ -90,9 +90,10 @@ class PredictIT {
     /** Runs {@code body} with a SparkSession, stopped afterwards: the CLI runs need the JVM's only SparkContext. */
     private static <T> T withSession(java.util.function.Function<SparkSession, T> body) {
         SparkContextFactory.create(new SparkSettings(Optional.of("local[2]"), "predict-it",
-                Map.of("spark.ui.enabled", "false")), TrainingConfig.builder().engine(TrainingEngine.ALLREDUCE).epochs(1)
-                .batchSizePerWorker(64).averagingFrequency(5).workers(0).averageUpdaterState(true).threadsPerTask(0)
-                .logEveryRounds(10).logProbabilitiesEveryRounds(0).allReduce(new AllReduceSettings(600, CpuKernels.ONEDNN))
+                Map.of("spark.ui.enabled", "false")), TrainingConfig.builder().engine(TrainingEngine.ALLREDUCE)
+                .epochs(1).batchSizePerWorker(64).averagingFrequency(5).workers(0).averageUpdaterState(true)
+                .threadsPerTask(0).logEveryRounds(10).logProbabilitiesEveryRounds(0)
+                .allReduce(new AllReduceSettings(600, CpuKernels.ONEDNN))
                 .parameterAveraging(new ParameterAveragingSettings(0)).build());
         SparkSession session = SparkSession.builder().getOrCreate();
         try {
