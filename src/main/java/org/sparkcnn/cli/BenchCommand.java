@@ -22,7 +22,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig config = job.load();
+        JobConfig config = job.loadForBench();
         if (config.bench().parameterAveraging().orElse(false)) {
             TrainingEngines.require(TrainingEngine.PARAMETER_AVERAGING, "bench.parameter-averaging=true");
         }

@@ -24,6 +24,11 @@ final class JobOptions {
         return JobConfigLoader.load(Optional.ofNullable(config), overrides);
     }
 
+    /** As {@link #load()} for the bench, whose cases (not training.engine) decide which engine settings apply. */
+    JobConfig loadForBench() {
+        return JobConfigLoader.loadForBench(Optional.ofNullable(config), overrides);
+    }
+
     /** A rerun of a job that already completed does nothing and succeeds, as schedulers expect. */
     static void reportAlreadyComplete(JobConfig config) {
         System.err.println("sparkcnn: output.dir " + config.output().dir() + " already holds a complete run "

@@ -26,4 +26,12 @@ public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integ
         singleJvmThreads = List.copyOf(singleJvmThreads);
         allreduceAveragingFrequencies = List.copyOf(allreduceAveragingFrequencies);
     }
+
+    /**
+     * Whether the bench runs a parameter-averaging case: as set, or (auto) when the jar has that engine,
+     * except in the compute-free mode, which times the allreduce cases only.
+     */
+    public boolean runsParameterAveraging(boolean jarHasTheEngine) {
+        return parameterAveraging.orElse(simulatedStepMillis == 0 && jarHasTheEngine);
+    }
 }

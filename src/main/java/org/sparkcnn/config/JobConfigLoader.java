@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +37,36 @@ public final class JobConfigLoader {
     private static final String SPARK_PROPERTIES = ROOT + ".spark.properties";
     private static final Pattern VALIDATION_EVERY = Pattern.compile("(\\d+)\\s*rounds?");
     private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token|credential|key).*");
+    /** The settings of {@link AllReduceSettings} and {@link ParameterAveragingSettings}: one engine reads each. */
+    private static final List<EngineSetting> ENGINE_SETTINGS = List.of(
+            new EngineSetting("training.cpu-kernels", TrainingEngine.ALLREDUCE,
+                    b -> !b.allreduceAveragingFrequencies().isEmpty() || !b.singleJvmThreads().isEmpty()
+                            || !b.perCoreBatchSizes().isEmpty(), "allreduce, single-JVM or per-core",
+                    "list some in bench.allreduce-averaging-frequencies, bench.single-jvm-threads or "
+                            + "bench.per-core-batch-sizes"),
+            new EngineSetting("training.peer-timeout-seconds", TrainingEngine.ALLREDUCE,
+                    b -> !b.allreduceAveragingFrequencies().isEmpty(), "allreduce",
+                    "list averaging frequencies in bench.allreduce-averaging-frequencies"),
+            // auto may run it: whether the jar has the engine is known only at run time
+            new EngineSetting("training.prefetch-batches", TrainingEngine.PARAMETER_AVERAGING,
+                    b -> b.runsParameterAveraging(true), "parameter-averaging", "set bench.parameter-averaging=true"));
+
+    /**
+     * What the settings of a job are checked against: the engine training.engine chooses (train, and the
+     * commands that share its job file), or the cases a bench runs, whatever training.engine says.
+     */
+    private enum EngineScope { CHOSEN_ENGINE, BENCH_CASES }
+
+    /**
+     * A setting only {@code engine} reads.
+     *
+     * @param benchReadsIt whether a bench with these settings runs a case that reads it; for one that does not:
+     * @param benchCases   their names
+     * @param addBenchCase how to add one
+     */
+    private record EngineSetting(String key, TrainingEngine engine, Predicate<BenchConfig> benchReadsIt,
+                                 String benchCases, String addBenchCase) {
+    }
 
     private JobConfigLoader() {
     }
@@ -45,6 +76,18 @@ public final class JobConfigLoader {
      * @param overrides {@code key=value} settings; keys may omit the {@code sparkcnn.} prefix
      */
     public static JobConfig load(Optional<Path> jobFile, List<String> overrides) {
+        return load(jobFile, overrides, EngineScope.CHOSEN_ENGINE);
+    }
+
+    /**
+     * As {@link #load(Optional, List)} for {@code sparkcnn bench}, which compares engines whatever
+     * training.engine says: an engine's setting is refused only when no case of the bench reads it.
+     */
+    public static JobConfig loadForBench(Optional<Path> jobFile, List<String> overrides) {
+        return load(jobFile, overrides, EngineScope.BENCH_CASES);
+    }
+
+    private static JobConfig load(Optional<Path> jobFile, List<String> overrides, EngineScope scope) {
         Config user = ConfigFactory.empty();
         String origin = "defaults";
         if (jobFile.isPresent()) {
@@ -59,7 +102,7 @@ public final class JobConfigLoader {
                 throw new BadInputException(file + ": invalid HOCON: " + oneLine(e.getMessage()));
             }
         }
-        return read(applyOverrides(user, overrides), origin);
+        return read(applyOverrides(user, overrides), origin, scope);
     }
 
     /**
@@ -74,7 +117,7 @@ public final class JobConfigLoader {
         for (Map.Entry<String, ?> setting : settings.entrySet()) {
             user = user.withValue(ROOT + "." + setting.getKey(), ConfigValueFactory.fromAnyRef(setting.getValue(), origin));
         }
-        return read(user, origin);
+        return read(user, origin, EngineScope.CHOSEN_ENGINE);
     }
 
     /** The default of a setting (reference.conf's value, e.g. 4 for training.epochs), for a program's own defaults. */
@@ -82,7 +125,7 @@ public final class JobConfigLoader {
         return ConfigFactory.defaultReference().getValue(ROOT + "." + key).unwrapped();
     }
 
-    private static JobConfig read(Config user, String origin) {
+    private static JobConfig read(Config user, String origin, EngineScope scope) {
         Config reference = ConfigFactory.defaultReference();
         rejectUnknownKeys(user, reference, origin);
 
@@ -92,7 +135,7 @@ public final class JobConfigLoader {
         } catch (ConfigException e) {
             throw new BadInputException(origin + ": " + oneLine(e.getMessage()));
         }
-        return new Reader(merged.getConfig(ROOT), user, origin).read();
+        return new Reader(merged.getConfig(ROOT), user, origin, scope).read();
     }
 
     private static Config applyOverrides(Config config, List<String> overrides) {
@@ -180,12 +223,14 @@ public final class JobConfigLoader {
         /** What the user set (job file and overrides), to tell a chosen value from a default. */
         private final Config user;
         private final String origin;
+        private final EngineScope scope;
         private final List<String> problems = new ArrayList<>();
 
-        Reader(Config c, Config user, String origin) {
+        Reader(Config c, Config user, String origin, EngineScope scope) {
             this.c = c;
             this.user = user;
             this.origin = origin;
+            this.scope = scope;
         }
 
         private DataConfig data() {
@@ -248,6 +293,30 @@ public final class JobConfigLoader {
             }
         }
 
+        /**
+         * No setting of an engine that will not run is given: one set by mistake (training.prefetch-batches
+         * with the allreduce engine) would otherwise be silently ignored. A bench runs its own cases whatever
+         * training.engine says, so there a setting is refused only when none of its cases reads it.
+         */
+        private void checkEngineSettings(TrainingConfig training, BenchConfig bench) {
+            for (EngineSetting setting : ENGINE_SETTINGS) {
+                if (!userSet(setting.key())) {
+                    continue;
+                }
+                String engine = setting.engine().configValue();
+                if (scope == EngineScope.BENCH_CASES) {
+                    if (!setting.benchReadsIt().test(bench)) {
+                        problems.add(setting.key() + ": does not apply to this bench, which runs no "
+                                + setting.benchCases() + " case (remove it, or " + setting.addBenchCase() + ")");
+                    }
+                } else if (training.engine() != setting.engine()) {
+                    problems.add(setting.key() + ": does not apply to training.engine="
+                            + training.engine().configValue() + " (only " + engine + " reads it: remove it, or set "
+                            + "training.engine=" + engine + ")");
+                }
+            }
+        }
+
         private boolean userSet(String key) {
             return user.hasPath(ROOT + "." + key);
         }
@@ -258,15 +327,20 @@ public final class JobConfigLoader {
                     longValue("model.seed"), choice("model.optimizer", Optimizer.class, Optimizer.ADAM), positiveDouble("model.learning-rate"),
                     doubleIn("model.momentum", 0, 1, false), doubleIn("model.l2", 0, 1, true),
                     doubleIn("model.dropout-rate", 0, 1, false), decayFactor("model.learning-rate-decay"));
-            TrainingConfig training = new TrainingConfig(
-                    choice("training.engine", TrainingEngine.class, TrainingEngine.ALLREDUCE),
-                    intAtLeast("training.epochs", 1), intAtLeast("training.batch-size-per-worker", 1),
-                    intAtLeast("training.averaging-frequency", 1), intAtLeast("training.workers", 0),
-                    intAtLeast("training.prefetch-batches", 0), bool("training.average-updater-state"),
-                    intAtLeast("training.threads-per-task", 0), intAtLeast("training.log-every-rounds", 1),
-                    intAtLeast("training.log-probabilities-every-rounds", 0),
-                    intAtLeast("training.peer-timeout-seconds", 1),
-                    choice("training.cpu-kernels", CpuKernels.class, CpuKernels.ONEDNN));
+            TrainingConfig training = TrainingConfig.builder()
+                    .engine(choice("training.engine", TrainingEngine.class, TrainingEngine.ALLREDUCE))
+                    .epochs(intAtLeast("training.epochs", 1))
+                    .batchSizePerWorker(intAtLeast("training.batch-size-per-worker", 1))
+                    .averagingFrequency(intAtLeast("training.averaging-frequency", 1))
+                    .workers(intAtLeast("training.workers", 0))
+                    .averageUpdaterState(bool("training.average-updater-state"))
+                    .threadsPerTask(intAtLeast("training.threads-per-task", 0))
+                    .logEveryRounds(intAtLeast("training.log-every-rounds", 1))
+                    .logProbabilitiesEveryRounds(intAtLeast("training.log-probabilities-every-rounds", 0))
+                    .allReduce(new AllReduceSettings(intAtLeast("training.peer-timeout-seconds", 1),
+                            choice("training.cpu-kernels", CpuKernels.class, CpuKernels.ONEDNN)))
+                    .parameterAveraging(new ParameterAveragingSettings(intAtLeast("training.prefetch-batches", 0)))
+                    .build();
             ValidationConfig validation = new ValidationConfig(validationEvery("training.validation.every"),
                     intAtLeast("training.early-stopping.patience", 0),
                     doubleIn("training.early-stopping.min-delta", 0, 1, false));
@@ -297,6 +371,7 @@ public final class JobConfigLoader {
                     intList("bench.allreduce-averaging-frequencies", 1), autoBool("bench.parameter-averaging"),
                     intList("bench.ring-peers", 1), perCoreBatchSizes(), intAtLeast("bench.simulated-step-millis", 0));
             requireOnlySimulatedCases(bench);
+            checkEngineSettings(training, bench);
 
             if (!problems.isEmpty()) {
                 throw new BadInputException(origin + ": " + String.join("; ", problems));

@@ -78,7 +78,7 @@ public final class BenchJob {
                 if (!bench.perCoreBatchSizes().isEmpty()) {
                     LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
                     NativeRuntime.limitThreads(1);
-                    perCore = Optional.of(PerCoreCost.measure(config.training().cpuKernels(), config.model(), data,
+                    perCore = Optional.of(PerCoreCost.measure(config.training().allReduce().cpuKernels(), config.model(), data,
                             train.shape().numClasses(),
                             bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
                 }
@@ -95,8 +95,7 @@ public final class BenchJob {
                 results.add(cases.spark(trainShards, TrainingEngine.ALLREDUCE, frequency));
             }
             // auto: when the jar has the engine, and not in the compute-free mode (which times the allreduce cases only)
-            if (bench.parameterAveraging().orElse(bench.simulatedStepMillis() == 0
-                    && TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING))) {
+            if (bench.runsParameterAveraging(TrainingEngines.has(TrainingEngine.PARAMETER_AVERAGING))) {
                 results.add(cases.spark(trainShards, TrainingEngine.PARAMETER_AVERAGING,
                         config.training().averagingFrequency()));
             }
@@ -141,7 +140,7 @@ public final class BenchJob {
             NativeRuntime.limitThreads(threads);
             double cpu = ProcessCpu.seconds();
             long start = System.nanoTime();
-            SingleJvmTraining.Trained trained = new SingleJvmTraining(config.model(), config.training().cpuKernels(),
+            SingleJvmTraining.Trained trained = new SingleJvmTraining(config.model(), config.training().allReduce().cpuKernels(),
                     train.shape().numClasses())
                     .train(data, epochs, batch, (data.count() + batch - 1) / batch);
             double wall = (System.nanoTime() - start) / 1e9;

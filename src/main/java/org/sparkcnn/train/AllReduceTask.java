@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.sparkcnn.allreduce.AllReduce;
 import org.sparkcnn.allreduce.RingConnector;
 import org.sparkcnn.allreduce.SharedMemoryAllReduce;
-import org.sparkcnn.config.CpuKernels;
+import org.sparkcnn.config.AllReduceSettings;
 import org.sparkcnn.fit.MinibatchFitter;
 import org.sparkcnn.fit.MinibatchFitters;
 import org.sparkcnn.fit.SimulatedStepFitter;
@@ -49,15 +49,15 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final String ringSecretHex;
     private final long passId;
     private final long seed;
-    private final int peerTimeoutSeconds;
-    private final CpuKernels cpuKernels;
+    /** The ring's own settings (peer timeout, CPU kernels): the rest of the job's config stays on the driver. */
+    private final AllReduceSettings settings;
     /** Whether the TCP ring encrypts the parameters: as Spark's own traffic, {@code spark.network.crypto.enabled}. */
     private final boolean encryptRing;
     /** bench.simulated-step-millis: each minibatch is a wait of this long instead of a step; 0 = real steps. */
     private final long simulatedStepNanos;
 
     AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
-                  byte[] ringSecret, long passId, long seed, int peerTimeoutSeconds, CpuKernels cpuKernels,
+                  byte[] ringSecret, long passId, long seed, AllReduceSettings settings,
                   boolean encryptRing, Duration simulatedStep) {
         this.start = start;
         this.minibatchesPerRound = minibatchesPerRound;
@@ -65,8 +65,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         this.ringSecretHex = HexFormat.of().formatHex(ringSecret);
         this.passId = passId;
         this.seed = seed;
-        this.peerTimeoutSeconds = peerTimeoutSeconds;
-        this.cpuKernels = cpuKernels;
+        this.settings = settings;
         this.encryptRing = encryptRing;
         this.simulatedStepNanos = simulatedStep.toNanos();
     }
@@ -102,7 +101,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             // attempt, so that a retried pass, and a second run, repeat the first exactly.
             long dropoutSeed = seed * 1_000_003L + rank;
             Nd4j.getRandom().setSeed(dropoutSeed);
-            Duration timeout = Duration.ofSeconds(peerTimeoutSeconds);
+            Duration timeout = Duration.ofSeconds(settings.peerTimeoutSeconds());
             boolean sharedMemory = oneJvm && !Boolean.getBoolean(DISABLE_SHARED_MEMORY_PROPERTY);
             try (AllReduce ring = sharedMemory
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,
@@ -113,7 +112,7 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
                          context::isInterrupted, ring::close);
                  MinibatchFitter fitter = simulatedStepNanos > 0
                          ? new SimulatedStepFitter(network, Duration.ofNanos(simulatedStepNanos))
-                         : MinibatchFitters.create(cpuKernels, network, dropoutSeed)) {
+                         : MinibatchFitters.create(settings.cpuKernels(), network, dropoutSeed)) {
                 LOG.info(String.format("All-reduce worker joined %s: %d minibatches, %d rounds; set-up %.2f s "
                                 + "(minibatches %.2f s, waiting for the other tasks to start %.2f s, model %.2f s)",
                         ring, minibatches.size(), rounds, (System.nanoTime() - started) / 1e9,

@@ -122,8 +122,8 @@ public final class AllReduceTrainer implements DistributedTrainer {
         byte[] ringSecret = new byte[32];
         SECRETS.nextBytes(ringSecret);
         AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
-                training.averageUpdaterState(), ringSecret, passId, seed, training.peerTimeoutSeconds(),
-                training.cpuKernels(), encryptsRing(sc.getConf()), simulatedStep);
+                training.averageUpdaterState(), ringSecret, passId, seed, training.allReduce(),
+                encryptsRing(sc.getConf()), simulatedStep);
         // each task on the GPU Spark gave it, if any, before its minibatches are computed
         List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
                 .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))

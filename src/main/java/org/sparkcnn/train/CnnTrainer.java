@@ -217,7 +217,7 @@ public final class CnnTrainer {
      */
     private void requireTrainable(MultiLayerNetwork network) {
         if (training.engine() == TrainingEngine.ALLREDUCE) {
-            MinibatchFitters.requireSupported(training.cpuKernels(), network);
+            MinibatchFitters.requireSupported(training.allReduce().cpuKernels(), network);
         }
         long state = network.getUpdater() == null || network.getUpdater().getStateViewArray() == null ? 0
                 : network.getUpdater().getStateViewArray().length();

@@ -52,7 +52,7 @@ public final class TrainingEngines {
 
     /** The config value of {@code engine}: lower case, hyphenated. */
     public static String name(TrainingEngine engine) {
-        return engine.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return engine.configValue();
     }
 
     private static Optional<TrainingEngineFactory> find(TrainingEngine engine) {

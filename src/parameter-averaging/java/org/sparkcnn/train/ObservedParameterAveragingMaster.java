@@ -8,6 +8,7 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.sparkcnn.config.ParameterAveragingSettings;
 import org.sparkcnn.model.SubnormalFlush;
 
 import java.util.Random;
@@ -24,10 +25,10 @@ import java.util.Random;
 final class ObservedParameterAveragingMaster extends ParameterAveragingTrainingMaster {
     private transient RoundListener listener = (round, rounds, loss) -> { };
 
-    ObservedParameterAveragingMaster(int workers, int batchSizePerWorker, int averagingFrequency, int prefetchBatches,
-                                     boolean averageUpdaterState, long seed) {
+    ObservedParameterAveragingMaster(int workers, int batchSizePerWorker, int averagingFrequency,
+                                     ParameterAveragingSettings settings, boolean averageUpdaterState, long seed) {
         super(averageUpdaterState, workers, batchSizePerWorker, batchSizePerWorker, averagingFrequency,
-                2, prefetchBatches, Repartition.NumPartitionsWorkersDiffers, RepartitionStrategy.Balanced,
+                2, settings.prefetchBatches(), Repartition.NumPartitionsWorkersDiffers, RepartitionStrategy.Balanced,
                 null, true);
         this.rddTrainingApproach = RDDTrainingApproach.Direct;
         this.rng = new Random(seed);

@@ -28,7 +28,7 @@ public final class ParameterAveragingTrainer implements DistributedTrainer {
                                      int workers, long seed) {
         this.workers = workers;
         this.master = new ObservedParameterAveragingMaster(workers, training.batchSizePerWorker(),
-                training.averagingFrequency(), training.prefetchBatches(), training.averageUpdaterState(), seed);
+                training.averagingFrequency(), training.parameterAveraging(), training.averageUpdaterState(), seed);
         this.sparkNetwork = new SparkDl4jMultiLayer(sc, network, master);
     }
 

@@ -97,4 +97,23 @@ class FailFastTest {
             assertTrue(seconds < 15, command + " refused after " + seconds + " s");
         }
     }
+
+    /** A setting of an engine the command does not run is refused from the command line, before anything is written. */
+    @Test
+    void aSettingOfAnEngineThatDoesNotRunIsRefusedAtOnce() {
+        Map<String, String[]> runs = Map.of(
+                "training.prefetch-batches: does not apply to training.engine=allreduce (only parameter-averaging "
+                        + "reads it: remove it, or set training.engine=parameter-averaging)",
+                job("train", "training.prefetch-batches=4", "output.dir=" + work.resolve("train")),
+                "training.peer-timeout-seconds: does not apply to this bench, which runs no allreduce case (remove "
+                        + "it, or list averaging frequencies in bench.allreduce-averaging-frequencies)",
+                job("bench", "training.peer-timeout-seconds=30", "bench.allreduce-averaging-frequencies=[]",
+                        "output.dir=" + work.resolve("bench")));
+        runs.forEach((expected, args) -> {
+            CliRunner.Result result = CliRunner.run(args);
+            assertEquals(ExitCode.BAD_INPUT, result.exitCode(), args[0] + ": " + result.stderr());
+            assertTrue(refusal(result).endsWith(expected), refusal(result));
+            assertFalse(Files.exists(work.resolve(args[0])), args[0] + " created output.dir");
+        });
+    }
 }

@@ -90,8 +90,8 @@ class JobConfigLoaderTest {
 
     @Test
     void cpuKernelsDefaultToOneDnnAndAreValidated() {
-        assertEquals(CpuKernels.ONEDNN, load().training().cpuKernels());
-        assertEquals(CpuKernels.DL4J, load("training.cpu-kernels=dl4j").training().cpuKernels());
+        assertEquals(CpuKernels.ONEDNN, load().training().allReduce().cpuKernels());
+        assertEquals(CpuKernels.DL4J, load("training.cpu-kernels=dl4j").training().allReduce().cpuKernels());
         String message = error(Optional.empty(), "training.cpu-kernels=mkl");
         assertTrue(message.contains("training.cpu-kernels: 'mkl' is not one of onednn, dl4j"), message);
     }
@@ -246,5 +246,72 @@ class JobConfigLoaderTest {
         assertTrue(JobConfigLoader.load(Optional.empty(), List.of("predict.format=images", "predict.resize=true"))
                 .predict().resize());
         assertFalse(JobConfigLoader.load(Optional.empty(), List.of("predict.format=parquet")).predict().resize());
+    }
+
+    @Test
+    void eachEngineGetsItsOwnSettingsWithReferenceDefaults() {
+        for (String engine : new String[] {"allreduce", "parameter-averaging"}) {
+            TrainingConfig training = load("training.engine=" + engine).training();
+            assertEquals(new AllReduceSettings(600, CpuKernels.ONEDNN), training.allReduce(), engine);
+            assertEquals(new ParameterAveragingSettings(2), training.parameterAveraging(), engine);
+        }
+        assertEquals(new AllReduceSettings(30, CpuKernels.DL4J),
+                load("training.peer-timeout-seconds=30", "training.cpu-kernels=dl4j").training().allReduce());
+        assertEquals(new ParameterAveragingSettings(4), load("training.engine=parameter-averaging",
+                "training.prefetch-batches=4").training().parameterAveraging());
+    }
+
+    @Test
+    void aSettingOfAnotherEngineIsRefusedNamingTheKeyAndTheEngine() {
+        assertEquals("defaults: training.prefetch-batches: does not apply to training.engine=allreduce (only "
+                        + "parameter-averaging reads it: remove it, or set training.engine=parameter-averaging)",
+                error(Optional.empty(), "training.prefetch-batches=4"));
+        String message = error(Optional.empty(), "training.engine=parameter-averaging",
+                "training.peer-timeout-seconds=30", "training.cpu-kernels=dl4j");
+        assertEquals("defaults: training.cpu-kernels: does not apply to training.engine=parameter-averaging (only "
+                + "allreduce reads it: remove it, or set training.engine=allreduce); training.peer-timeout-seconds: "
+                + "does not apply to training.engine=parameter-averaging (only allreduce reads it: remove it, or set "
+                + "training.engine=allreduce)", message);
+        BadInputException fromProgram = assertThrows(BadInputException.class, () -> JobConfigLoader.fromSettings(
+                "the caller", java.util.Map.of("training.engine", "allreduce", "training.prefetch-batches", 4)));
+        assertTrue(fromProgram.getMessage().startsWith("the caller: training.prefetch-batches: does not apply to "
+                + "training.engine=allreduce"), fromProgram.getMessage());
+    }
+
+    @Test
+    void theBenchTakesTheSettingsOfEveryEngineItRuns() {
+        JobConfig bench = JobConfigLoader.loadForBench(Optional.empty(), List.of("training.prefetch-batches=4",
+                "training.peer-timeout-seconds=30", "training.cpu-kernels=dl4j"));
+        assertEquals(4, bench.training().parameterAveraging().prefetchBatches(), "auto may run parameter averaging");
+        assertEquals(new AllReduceSettings(30, CpuKernels.DL4J), bench.training().allReduce());
+        assertEquals(CpuKernels.DL4J, JobConfigLoader.loadForBench(Optional.empty(), List.of(
+                "training.engine=parameter-averaging", "training.cpu-kernels=dl4j",
+                "bench.allreduce-averaging-frequencies=[]")).training().allReduce().cpuKernels(),
+                "the single-JVM cases read it whatever training.engine says");
+    }
+
+    @Test
+    void theBenchRefusesASettingNoneOfItsCasesReads() {
+        assertEquals("defaults: training.prefetch-batches: does not apply to this bench, which runs no "
+                + "parameter-averaging case (remove it, or set bench.parameter-averaging=true)", benchError(
+                "training.prefetch-batches=4", "bench.parameter-averaging=false"));
+        assertEquals("defaults: training.prefetch-batches: does not apply to this bench, which runs no "
+                + "parameter-averaging case (remove it, or set bench.parameter-averaging=true)", benchError(
+                "training.prefetch-batches=4", "bench.simulated-step-millis=60", "bench.single-jvm-threads=[]",
+                "bench.per-core-batch-sizes=[]"), "auto is off in the compute-free mode");
+        assertEquals("defaults: training.peer-timeout-seconds: does not apply to this bench, which runs no allreduce "
+                + "case (remove it, or list averaging frequencies in bench.allreduce-averaging-frequencies)",
+                benchError("training.peer-timeout-seconds=30", "bench.allreduce-averaging-frequencies=[]"));
+        assertEquals("defaults: training.cpu-kernels: does not apply to this bench, which runs no allreduce, "
+                + "single-JVM or per-core case (remove it, or list some in bench.allreduce-averaging-frequencies, "
+                + "bench.single-jvm-threads or bench.per-core-batch-sizes)", benchError("training.cpu-kernels=dl4j",
+                "bench.allreduce-averaging-frequencies=[]", "bench.single-jvm-threads=[]",
+                "bench.per-core-batch-sizes=[]"));
+    }
+
+    private static String benchError(String... overrides) {
+        BadInputException e = assertThrows(BadInputException.class,
+                () -> JobConfigLoader.loadForBench(Optional.empty(), List.of(overrides)));
+        return e.getMessage();
     }
 }

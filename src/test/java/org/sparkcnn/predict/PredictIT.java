@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.cli.SparkCnn;
+import org.sparkcnn.config.AllReduceSettings;
 import org.sparkcnn.config.CpuKernels;
+import org.sparkcnn.config.ParameterAveragingSettings;
 import org.sparkcnn.config.SparkSettings;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.config.TrainingEngine;
@@ -92,8 +94,11 @@ class PredictIT {
     /** Runs {@code body} with a SparkSession, stopped afterwards: the CLI runs need the JVM's only SparkContext. */
     private static <T> T withSession(java.util.function.Function<SparkSession, T> body) {
         SparkContextFactory.create(new SparkSettings(Optional.of("local[2]"), "predict-it",
-                Map.of("spark.ui.enabled", "false")), new TrainingConfig(TrainingEngine.ALLREDUCE, 1, 64, 5, 0, 0, true, 0, 10, 0, 600,
-                CpuKernels.ONEDNN));
+                Map.of("spark.ui.enabled", "false")), TrainingConfig.builder().engine(TrainingEngine.ALLREDUCE)
+                .epochs(1).batchSizePerWorker(64).averagingFrequency(5).workers(0).averageUpdaterState(true)
+                .threadsPerTask(0).logEveryRounds(10).logProbabilitiesEveryRounds(0)
+                .allReduce(new AllReduceSettings(600, CpuKernels.ONEDNN))
+                .parameterAveraging(new ParameterAveragingSettings(0)).build());
         SparkSession session = SparkSession.builder().getOrCreate();
         try {
             return body.apply(session);

@@ -87,7 +87,7 @@ class ColourTrainingIT {
     /** Trains on {@code train} with the configured engine and step, and evaluates on {@code test}. */
     private static EvaluationResult trainAndEvaluate(DatasetShape shape, LabeledImages train, LabeledImages test) {
         assertEquals(TrainingEngine.ALLREDUCE, config.training().engine());
-        assertEquals(CpuKernels.ONEDNN, config.training().cpuKernels());
+        assertEquals(CpuKernels.ONEDNN, config.training().allReduce().cpuKernels());
         CnnTrainer trainer = new CnnTrainer(sc, config.model(), config.training(), shape);
         JavaRDD<LabeledImages> trainShards = shards(train, trainer.workers());
         JavaRDD<LabeledImages> testShards = shards(test, 2);
