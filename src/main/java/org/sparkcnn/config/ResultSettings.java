@@ -93,6 +93,7 @@ public final class ResultSettings {
             new Key("predict.labels", Set.of(PREDICT), c -> c.predict().labels()),
             new Key("predict.features-col", Set.of(PREDICT), c -> c.predict().featuresCol()),
             new Key("predict.id-col", Set.of(PREDICT), c -> c.predict().idCol()),
+            new Key("predict.resize", Set.of(PREDICT), c -> c.predict().resize()),
             new Key("bench.epochs", Set.of(BENCH), c -> c.bench().epochs()),
             new Key("bench.single-jvm-threads", Set.of(BENCH), c -> c.bench().singleJvmThreads()),
             new Key("bench.allreduce-averaging-frequencies", Set.of(BENCH),
