@@ -58,27 +58,31 @@ class MinibatchStreamTest {
     }
 
     @Test
-    void everyImageIsInExactlyOneSegmentAndSegmentsAreEven() {
+    void everyImageIsInExactlyOneSegmentOfWholeMinibatches() {
         int count = 1000;
+        int batch = 16;
         List<LabeledImages> shard = shard(count, 97);
         Map<Integer, Integer> seen = new HashMap<>();
+        int minibatches = 0;
         for (int s = 0; s < 7; s++) {
-            List<DataSet> batches = stream(shard, 16, s, 7, 5);
-            int images = 0;
+            List<DataSet> batches = stream(shard, batch, s, 7, 5);
             for (int b = 0; b < batches.size(); b++) {
                 int n = batches.get(b).numExamples();
-                // full minibatches across the blocks' boundaries: only the segment's last one is short
-                assertTrue(n == 16 || b == batches.size() - 1, "batch " + b + " of " + n);
+                // images are dealt a minibatch's worth at a time: the only short minibatch is the shard's last
+                // images' (1000 = 62 * 16 + 8: slot 62 is segment 62 % 7 = 6's)
+                assertTrue(n == batch || (s == 6 && b == batches.size() - 1 && n == 8), "segment " + s + " batch " + b + " of " + n);
                 for (int id : ids(batches.get(b))) {
-                    assertEquals(s, id % 7, "image " + id + " is segment " + (id % 7) + "'s");
+                    assertEquals(s, id / batch % 7, "image " + id + " is segment " + (id / batch % 7) + "'s");
                     seen.merge(id, 1, Integer::sum);
-                    images++;
                 }
             }
-            assertTrue(images == count / 7 || images == count / 7 + 1, "segment " + s + ": " + images);
+            minibatches += batches.size();
+            // 63 minibatch slots over 7 segments: 9 each
+            assertEquals(9, batches.size(), "segment " + s);
         }
         assertEquals(count, seen.size());
         assertTrue(seen.values().stream().allMatch(n -> n == 1));
+        assertEquals((count + batch - 1) / batch, minibatches, "as many minibatches as one segment makes");
     }
 
     @Test
