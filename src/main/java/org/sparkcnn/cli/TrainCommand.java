@@ -23,7 +23,7 @@ final class TrainCommand implements Callable<Integer> {
         gate.addTo(job.overrides);
         JobConfig config = job.load();
         TrainingEngines.require(config.training().engine(),
-                "training.engine=" + TrainingEngines.name(config.training().engine()));
+                "training.engine=" + config.training().engine().configValue());
         if (TrainJob.run(config).isEmpty()) {
             JobOptions.reportAlreadyComplete(config);
         }

@@ -280,7 +280,9 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> imple
                         + ") in " + schema.simpleString());
             }
         }
-        return CnnClassificationModel.withOutputColumns(schema, $(predictionCol), $(probabilityCol));
+        // the model fit returns names its classes in the default predicted-label column
+        return CnnClassificationModel.withOutputColumns(schema, $(predictionCol), CnnClassificationModel.PREDICTED_LABEL,
+                $(probabilityCol));
     }
 
     @Override

@@ -206,14 +206,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     }
 
     /**
-     * {@code schema} with the columns a model adds (an Estimator's transformSchema too), the class name in
-     * {@value #PREDICTED_LABEL}: the model an Estimator returns keeps that default.
+     * {@code schema} with the prediction, class name and probability columns a model adds (an Estimator's
+     * transformSchema too), which must not be there yet.
      */
-    public static StructType withOutputColumns(StructType schema, String predictionCol, String probabilityCol) {
-        return withOutputColumns(schema, predictionCol, PREDICTED_LABEL, probabilityCol);
-    }
-
-    /** {@code schema} with the prediction, class name and probability columns, which must not be there yet. */
     public static StructType withOutputColumns(StructType schema, String predictionCol, String predictedLabelCol,
                                                String probabilityCol) {
         List<String> outputs = List.of(predictionCol, predictedLabelCol, probabilityCol);

@@ -95,7 +95,7 @@ public final class CnnTrainer {
                 r.position().epoch(), r.position().segmentsDone(), r.position().segmentsPerEpoch()));
         LOG.info("Training {} parameters on {} images with {} workers ({}): {} epochs, batch {} per worker, "
                         + "averaging every {} minibatches (~{} rounds per epoch, {} checkpoint segments), optimiser {} lr {}",
-                network.numParams(), examples, workers, TrainingEngines.name(training.engine()),
+                network.numParams(), examples, workers, training.engine().configValue(),
                 training.epochs(), training.batchSizePerWorker(),
                 training.averagingFrequency(), roundsPerEpoch, segments, model.optimizer().name().toLowerCase(),
                 model.learningRate());
@@ -189,7 +189,7 @@ public final class CnnTrainer {
             // the bench's compute-free mode belongs to the allreduce engine (the constructor checked it is the one)
             return new AllReduceTrainer(sc, network, training, workers, simulatedStep);
         }
-        return TrainingEngines.require(training.engine(), "training.engine=" + TrainingEngines.name(training.engine()))
+        return TrainingEngines.require(training.engine(), "training.engine=" + training.engine().configValue())
                 .create(sc, network, training, workers, model.seed());
     }
 

@@ -34,8 +34,8 @@ public final class TrainingEngines {
      */
     public static TrainingEngineFactory require(TrainingEngine engine, String setting) {
         return find(engine).orElseThrow(() -> new BadInputException(setting + ": this sparkcnn jar (Spark "
-                + org.apache.spark.package$.MODULE$.SPARK_VERSION() + " build) has no " + name(engine)
-                + " engine; it has " + FACTORIES.stream().map(f -> name(f.engine())).collect(Collectors.joining(", "))
+                + org.apache.spark.package$.MODULE$.SPARK_VERSION() + " build) has no " + engine.configValue()
+                + " engine; it has " + FACTORIES.stream().map(f -> f.engine().configValue()).collect(Collectors.joining(", "))
                 + (engine == TrainingEngine.PARAMETER_AVERAGING
                 ? " (parameter-averaging needs dl4j-spark, built for Scala 2.12: use the Spark 3.5 build)" : "")));
     }
@@ -47,12 +47,7 @@ public final class TrainingEngines {
 
     /** The engines and what they are built on, e.g. "allreduce (sparkcnn ring), parameter-averaging (dl4j-spark 1.0.0-M2)". */
     public static String describe() {
-        return FACTORIES.stream().map(f -> name(f.engine()) + " (" + f.builtOn() + ")").collect(Collectors.joining(", "));
-    }
-
-    /** The config value of {@code engine}: lower case, hyphenated. */
-    public static String name(TrainingEngine engine) {
-        return engine.configValue();
+        return FACTORIES.stream().map(f -> f.engine().configValue() + " (" + f.builtOn() + ")").collect(Collectors.joining(", "));
     }
 
     private static Optional<TrainingEngineFactory> find(TrainingEngine engine) {
