@@ -2,6 +2,7 @@ package org.sparkcnn.train;
 
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
+import org.apache.spark.TaskKilledException;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
@@ -29,7 +30,8 @@ import java.util.List;
 
 /**
  * The body of one barrier task of an all-reduce pass, run on an executor: it finds its peers through
- * Spark's barrier allGather, joins them (in memory when all share this JVM, else in a TCP ring), and
+ * the driver's {@link RendezvousBoard} (or Spark's barrier allGather when the sparkcnn plugin is not installed),
+ * joins them (in memory when all share this JVM, else in a TCP ring), and
  * trains its partition's minibatches as a {@link ResidentWorker}. Barrier mode makes Spark start all workers together (they wait on each other
  * every round) and retry them together when one fails.
  */
@@ -48,6 +50,8 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final boolean averageUpdaterState;
     private final String ringSecretHex;
     private final long passId;
+    /** The pass's group on the driver's {@link RendezvousBoard}; 0: no plugin, meet through Spark's allGather. */
+    private final long rendezvousGroup;
     private final long seed;
     /** The ring's own settings (peer timeout, CPU kernels): the rest of the job's config stays on the driver. */
     private final AllReduceSettings settings;
@@ -57,13 +61,14 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
     private final long simulatedStepNanos;
 
     AllReduceTask(Broadcast<NetworkSnapshot> start, int minibatchesPerRound, boolean averageUpdaterState,
-                  byte[] ringSecret, long passId, long seed, AllReduceSettings settings,
+                  byte[] ringSecret, long passId, long rendezvousGroup, long seed, AllReduceSettings settings,
                   boolean encryptRing, Duration simulatedStep) {
         this.start = start;
         this.minibatchesPerRound = minibatchesPerRound;
         this.averageUpdaterState = averageUpdaterState;
         this.ringSecretHex = HexFormat.of().formatHex(ringSecret);
         this.passId = passId;
+        this.rendezvousGroup = rendezvousGroup;
         this.seed = seed;
         this.settings = settings;
         this.encryptRing = encryptRing;
@@ -80,9 +85,16 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
         partition.foreach(minibatches::add);
         long minibatchesBuilt = System.nanoTime();
         try (RingConnector.Listener listener = RingConnector.listen(RingConnector.hostOf(tasks[rank].address()))) {
-            // one allGather swaps both where the peers are and how long this pass is
-            String[] peers = context.allGather(SharedMemoryAllReduce.JVM_ID + " " + listener.address() + " "
-                    + minibatches.size());
+            Duration timeout = Duration.ofSeconds(settings.peerTimeoutSeconds());
+            // one exchange swaps both where the peers are and how long this pass is
+            String message = SharedMemoryAllReduce.JVM_ID + " " + listener.address() + " " + minibatches.size();
+            List<String> peers = rendezvousGroup == 0 ? List.of(context.allGather(message))
+                    : PeerDiscovery.throughDriver(SparkCnnPlugin::askDriver, new RendezvousRequest(rendezvousGroup,
+                    context.stageAttemptNumber(), rank, tasks.length, message), timeout, () -> {
+                        if (context.isInterrupted()) {
+                            throw new TaskKilledException("all-reduce worker " + rank + " stopped while meeting its peers");
+                        }
+                    });
             List<String> addresses = new ArrayList<>();
             int mostMinibatches = 0;
             boolean oneJvm = true;
@@ -101,7 +113,6 @@ final class AllReduceTask extends AbstractFunction1<Iterator<DataSet>, Iterator<
             // attempt, so that a retried pass, and a second run, repeat the first exactly.
             long dropoutSeed = seed * 1_000_003L + rank;
             Nd4j.getRandom().setSeed(dropoutSeed);
-            Duration timeout = Duration.ofSeconds(settings.peerTimeoutSeconds());
             boolean sharedMemory = oneJvm && !Boolean.getBoolean(DISABLE_SHARED_MEMORY_PROPERTY);
             try (AllReduce ring = sharedMemory
                     ? SharedMemoryAllReduce.join(ringSecretHex + "/" + context.stageAttemptNumber(), rank,

@@ -37,6 +37,11 @@ public final class AllReduceTrainer implements DistributedTrainer {
     private final int workers;
     /** Zero, or the wait that replaces each minibatch's step (bench.simulated-step-millis, bench only). */
     private final Duration simulatedStep;
+    /**
+     * Whether the workers meet through the driver's {@link RendezvousBoard} (the sparkcnn plugin runs), or
+     * through Spark's barrier allGather, which costs each pass a second (see the board).
+     */
+    private final boolean throughPlugin;
     private long totalNanos;
     private long computeNanos;
     private long averagingNanos;
@@ -61,6 +66,11 @@ public final class AllReduceTrainer implements DistributedTrainer {
         this.training = training;
         this.workers = workers;
         this.simulatedStep = simulatedStep;
+        this.throughPlugin = SparkCnnPlugin.installed(sc.getConf());
+        if (!throughPlugin) {
+            LOG.info("spark.plugins does not name {}: the all-reduce workers meet through Spark's barrier allGather, "
+                    + "which costs about a second per pass", SparkCnnPlugin.class.getName());
+        }
     }
 
     static void requireCompatible(SparkConf conf) {
@@ -121,13 +131,17 @@ public final class AllReduceTrainer implements DistributedTrainer {
                          long passId, long seed) {
         byte[] ringSecret = new byte[32];
         SECRETS.nextBytes(ringSecret);
+        long rendezvousGroup = throughPlugin ? nonZero(SECRETS.nextLong()) : 0;
         AllReduceTask task = new AllReduceTask(start, training.averagingFrequency(),
-                training.averageUpdaterState(), ringSecret, passId, seed, training.allReduce(),
+                training.averageUpdaterState(), ringSecret, passId, rendezvousGroup, seed, training.allReduce(),
                 encryptsRing(sc.getConf()), simulatedStep);
-        // each task on the GPU Spark gave it, if any, before its minibatches are computed
-        List<WorkerReport> reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
-                .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
-                .toJavaRDD().collect();
+        List<WorkerReport> reports;
+        try (RendezvousBoard board = throughPlugin ? RendezvousBoard.open(rendezvousGroup, workers) : null) {
+            // each task on the GPU Spark gave it, if any, before its minibatches are computed
+            reports = TaskDevice.trainingTasks(minibatches).rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerReport.class))
+                    .toJavaRDD().collect();
+        }
         WorkerReport lead = reports.stream().filter(r -> r.rank == 0).findFirst()
                 .orElseThrow(() -> new IllegalStateException("the lead all-reduce worker sent no result"));
         lead.finalState.applyTo(network);
@@ -135,6 +149,10 @@ public final class AllReduceTrainer implements DistributedTrainer {
         // workers run in parallel: their mean time is wall time
         computeNanos += (long) reports.stream().mapToLong(r -> r.computeNanos).average().orElse(0);
         averagingNanos += (long) reports.stream().mapToLong(r -> r.averagingNanos).average().orElse(0);
+    }
+
+    private static long nonZero(long id) {
+        return id == 0 ? 1 : id;
     }
 
     private static boolean causedByBadInput(Throwable e) {

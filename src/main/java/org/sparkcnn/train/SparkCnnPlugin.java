@@ -91,6 +91,31 @@ public final class SparkCnnPlugin implements SparkPlugin {
         }
     }
 
+    /**
+     * Asks the driver plugin and waits for its answer (bounded by {@code spark.rpc.askTimeout}).
+     *
+     * @throws IOException when this JVM has no plugin, or the driver did not answer
+     */
+    static Object askDriver(Object message) throws IOException {
+        PluginContext context = executorContext;
+        if (context == null) {
+            throw new IOException("the sparkcnn plugin did not start on this executor, so it cannot reach the driver");
+        }
+        try {
+            return context.ask(message);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("the driver's sparkcnn plugin did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code spark.plugins} names this plugin, so that its driver and executor sides run. */
+    static boolean installed(SparkConf conf) {
+        return Arrays.stream(conf.get("spark.plugins", "").split(","))
+                .anyMatch(name -> name.trim().equals(SparkCnnPlugin.class.getName()));
+    }
+
     /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */
     public static void prepareJvm(int threadsPerTask) {
         NativeRuntime.enableLayerHelpers();
@@ -98,7 +123,10 @@ public final class SparkCnnPlugin implements SparkPlugin {
         NativeRuntime.limitThreads(threadsPerTask);
     }
 
-    /** Receives the executors' self-descriptions for the run report, and live training progress. */
+    /**
+     * Receives the executors' self-descriptions for the run report and live training progress, and answers the
+     * ring's rendezvous. Spark calls it on one RPC thread, so nothing here may block.
+     */
     static final class Driver implements DriverPlugin {
         @Override
         public Object receive(Object message) {
@@ -108,6 +136,8 @@ public final class SparkCnnPlugin implements SparkPlugin {
                 RoundRelay.onProgress(progress);
             } else if (message instanceof TaskDeviceUse use) {
                 DEVICES.add(use);
+            } else if (message instanceof RendezvousRequest request) {
+                return RendezvousBoard.answer(request);
             }
             return null;
         }

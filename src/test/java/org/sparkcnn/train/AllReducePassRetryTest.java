@@ -44,8 +44,9 @@ class AllReducePassRetryTest {
 
     @BeforeAll
     static void startSpark() {
+        // with the sparkcnn plugin, as the commands run: a retried pass meets through a fresh rendezvous group
         sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("retry")
-                .set("spark.ui.enabled", "false"));
+                .set("spark.ui.enabled", "false").set("spark.plugins", SparkCnnPlugin.class.getName()));
     }
 
     @AfterAll
