@@ -8,8 +8,10 @@
 # Usage: training-rounds.sh OUT WORKERS REPEATS MNIST_DIR [KEY=VALUE...]
 #   WORKERS  comma-separated executor counts (1 core each), e.g. 2,4
 #   KEY=VALUE more sparkcnn settings, e.g. bench.simulated-step-millis=60 (the compute-free mode)
+# SCNN_EXECUTOR_MEMORY (default 1g) sets each executor's heap and off-heap: 512m lets 16 compute-free executors
+# fit in 24 GiB beside their workers.
 set -euo pipefail
-[[ $# -ge 4 ]] || { sed -n 2,11p "$0" >&2; exit 2; }
+[[ $# -ge 4 ]] || { sed -n 2,13p "$0" >&2; exit 2; }
 out=$1 workers_list=$2 repeats=$3 mnist=$4
 shift 4
 : "${SCNN_MASTER:?run me through netns-cluster.sh spark}" "${SCNN_SHAPE:?run me through netns-cluster.sh spark}"
@@ -21,7 +23,7 @@ for workers in "${worker_counts[@]}"; do
     dir="$out/$SCNN_SHAPE-w$workers-r$r"
     load=$(cut -d' ' -f1,2 /proc/loadavg | tr ' ' ,)
     bash "$project/submit-scripts/standalone.sh" --master "$SCNN_MASTER" --executors "$workers" --executor-cores 1 \
-      --executor-memory 1g --executor-offheap 1g --driver-memory 1g --driver-offheap 1g \
+      --executor-memory "${SCNN_EXECUTOR_MEMORY:-1g}" --executor-offheap "${SCNN_EXECUTOR_MEMORY:-1g}" --driver-memory 1g --driver-offheap 1g \
       --config "$project/conf/sparkcnn.conf" bench output.dir="$dir" data.dir="$mnist" \
       data.train-limit=12000 data.test-limit=2000 training.batch-size-per-worker=64 bench.epochs=2 \
       "bench.single-jvm-threads=[]" "bench.per-core-batch-sizes=[]" bench.parameter-averaging=false \
