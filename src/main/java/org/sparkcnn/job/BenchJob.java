@@ -7,7 +7,6 @@ import org.sparkcnn.bench.BenchmarkResult;
 import org.sparkcnn.bench.BenchmarkTable;
 import org.sparkcnn.bench.InJvmValidator;
 import org.sparkcnn.bench.PerCoreCost;
-import org.sparkcnn.bench.ProcessCpu;
 import org.sparkcnn.bench.RingBenchmark;
 import org.sparkcnn.bench.SingleJvmTraining;
 import org.sparkcnn.bench.TrainingClock;
