@@ -12,6 +12,7 @@ import java.util.OptionalDouble;
  * @param engine             single-jvm, allreduce or parameter-averaging
  * @param workers            parallel training tasks (1 for single-JVM)
  * @param threadsPerWorker   native threads per task
+ * @param batchSizePerWorker minibatch each task fits
  * @param averagingFrequency minibatches per worker between averagings (0: single-JVM, nothing to average)
  * @param images             training images fitted
  * @param wallSeconds        training wall time (start-up, the validations while training and the final test
