@@ -11,6 +11,10 @@ import org.sparkcnn.fit.MinibatchFitter;
 import org.sparkcnn.fit.MinibatchFitters;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.model.SubnormalFlush;
+import org.sparkcnn.train.Trigger;
+import org.sparkcnn.train.TriggerState;
+import org.sparkcnn.train.ValidationPlan;
+import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,38 +41,56 @@ public final class SingleJvmTraining {
     public record Trained(MultiLayerNetwork network, double computeSeconds) {
     }
 
-    /** Fits {@code epochs} passes over {@code data}, reshuffled each pass. */
-    public Trained train(LabeledImages data, int epochs, int batchSize, int iterationsPerEpoch) {
+    /**
+     * Fits {@code epochs} passes over {@code data}, reshuffled each pass, measuring the network as
+     * {@code validation} says, as {@link org.sparkcnn.train.CnnTrainer} does: on its trigger and at the end
+     * of training. Its rounds are minibatches here (one network, nothing to average).
+     */
+    public Trained train(LabeledImages data, int epochs, int batchSize, int iterationsPerEpoch,
+                         ValidationPlan validation) {
         MultiLayerNetwork network = new MultiLayerNetwork(CnnArchitecture.build(model,
                 new DatasetShape(data.rows(), data.cols(), data.channels(), numClasses), iterationsPerEpoch));
         network.init();
         MinibatchFactory factory = new MinibatchFactory(numClasses);
         long fitNanos = 0;
         try (MinibatchFitter fitter = MinibatchFitters.create(kernels, network, model.seed())) {
-            fitNanos = fitEpochs(fitter, factory, data, epochs, batchSize);
+            fitNanos = fitEpochs(fitter, factory, data, epochs, batchSize, validation);
         }
         return new Trained(network, fitNanos / 1e9);
     }
 
+    /** @return the nanoseconds spent fitting (the validations' excluded) */
     private long fitEpochs(MinibatchFitter fitter, MinibatchFactory factory, LabeledImages data, int epochs,
-                           int batchSize) {
+                           int batchSize, ValidationPlan validation) {
         MultiLayerNetwork network = fitter.network();
+        Trigger validateWhen = validation.measures() ? validation.when().or(Trigger.maxEpoch(epochs)) : Trigger.never();
         long fitNanos = 0;
+        long minibatches = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             List<DataSet> batches = factory.toDataSets(data, batchSize, model.seed() * 1_000_003L + epoch);
             long start = System.nanoTime();
+            long validationNanos = 0;
             for (int i = 0; i < batches.size(); i++) {
                 double loss = fitter.fit(batches.get(i));
+                minibatches++;
                 if ((i + 1) % SubnormalFlush.EVERY_MINIBATCHES == 0) {
                     SubnormalFlush.optimizerState(network);
                 }
                 if ((i + 1) % 100 == 0) {
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    double seconds = (System.nanoTime() - start - validationNanos) / 1e9;
                     LOG.info(String.format("single JVM epoch %d/%d  minibatch %d/%d  loss %.4f  %.0f images/s", epoch,
                             epochs, i + 1, batches.size(), loss, (i + 1) * (double) batchSize / seconds));
                 }
+                if (validateWhen.fires(new TriggerState(epoch, i + 1 == batches.size(), minibatches, minibatches - 1,
+                        false))) {
+                    long validationStart = System.nanoTime();
+                    Validator.Score score = validation.validator().orElseThrow().validate(network);
+                    LOG.info(String.format("single JVM validation at epoch %d, minibatch %d: %s accuracy %.4f, loss %.4f",
+                            epoch, i + 1, validation.dataset(), score.accuracy(), score.loss()));
+                    validationNanos += System.nanoTime() - validationStart;
+                }
             }
-            fitNanos += System.nanoTime() - start;
+            fitNanos += System.nanoTime() - start - validationNanos;
         }
         return fitNanos;
     }

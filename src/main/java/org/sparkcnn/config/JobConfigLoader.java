@@ -369,8 +369,10 @@ public final class JobConfigLoader {
                     Duration.ofSeconds(intAtLeast("output.lock-stale-seconds", 10)));
             BenchConfig bench = new BenchConfig(intAtLeast("bench.epochs", 1), intList("bench.single-jvm-threads", 1),
                     intList("bench.allreduce-averaging-frequencies", 1), autoBool("bench.parameter-averaging"),
-                    intList("bench.ring-peers", 1), perCoreBatchSizes(), intAtLeast("bench.simulated-step-millis", 0));
+                    intList("bench.ring-peers", 1), perCoreBatchSizes(), intAtLeast("bench.simulated-step-millis", 0),
+                    validationEvery("bench.validation.every"), accuracyTargets());
             requireOnlySimulatedCases(bench);
+            checkBenchValidation(bench);
             checkEngineSettings(training, bench);
 
             if (!problems.isEmpty()) {
@@ -391,6 +393,20 @@ public final class JobConfigLoader {
                 problems.add("bench.simulated-step-millis: the compute-free mode times only the allreduce cases; set "
                         + "bench.single-jvm-threads = [], bench.per-core-batch-sizes = [] and "
                         + "bench.parameter-averaging = false (or leave it to auto, off in this mode) with it");
+            }
+        }
+
+        /**
+         * The bench measures its cases while they train only for accuracy targets, and not in the compute-free
+         * mode (its models learn nothing): a validation setting that would not be read is refused, not ignored.
+         */
+        private void checkBenchValidation(BenchConfig bench) {
+            if (bench.simulatedStepMillis() > 0 && userSet("bench.accuracy-targets") && !bench.accuracyTargets().isEmpty()) {
+                problems.add("bench.accuracy-targets: the compute-free mode (bench.simulated-step-millis) trains "
+                        + "nothing, so no accuracy is reached; remove it or set bench.accuracy-targets = []");
+            } else if (!bench.validatesWhileTraining() && userSet("bench.validation.every")) {
+                problems.add("bench.validation.every: does not apply when no case is validated while training "
+                        + "(bench.accuracy-targets = [], or the compute-free mode); remove it or list accuracy targets");
             }
         }
 
@@ -478,6 +494,26 @@ public final class JobConfigLoader {
                 problems.add(key + ": expected [] or at least two different batch sizes, e.g. [32, 128, 512]");
             }
             return sizes;
+        }
+
+        /** Test accuracies in (0, 1], each listed once: a column of the bench's table each; may be empty. */
+        private List<Double> accuracyTargets() {
+            String key = "bench.accuracy-targets";
+            try {
+                List<Double> targets = c.getDoubleList(key);
+                for (double t : targets) {
+                    if (!(t > 0 && t <= 1)) {
+                        problems.add(key + ": " + t + " is not an accuracy in (0, 1], e.g. 0.99 for 99%");
+                    }
+                }
+                if (targets.stream().distinct().count() < targets.size()) {
+                    problems.add(key + ": lists a target twice, got " + targets);
+                }
+                return targets;
+            } catch (ConfigException e) {
+                problems.add(key + ": expected a list of accuracies in (0, 1], e.g. [0.99, 0.993]");
+                return List.of();
+            }
         }
 
         private List<URI> mirrors() {

@@ -101,7 +101,9 @@ public final class ResultSettings {
             new Key("bench.parameter-averaging", Set.of(BENCH), c -> c.bench().parameterAveraging()),
             new Key("bench.ring-peers", Set.of(BENCH), c -> c.bench().ringPeers()),
             new Key("bench.per-core-batch-sizes", Set.of(BENCH), c -> c.bench().perCoreBatchSizes()),
-            new Key("bench.simulated-step-millis", Set.of(BENCH), c -> c.bench().simulatedStepMillis()));
+            new Key("bench.simulated-step-millis", Set.of(BENCH), c -> c.bench().simulatedStepMillis()),
+            new Key("bench.validation.every", Set.of(BENCH), c -> c.bench().describeValidationEvery()),
+            new Key("bench.accuracy-targets", Set.of(BENCH), c -> c.bench().accuracyTargets()));
 
     /**
      * Keys that never change what a job writes. evaluation.min-accuracy is the quality gate: it judges

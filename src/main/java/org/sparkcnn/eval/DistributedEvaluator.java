@@ -117,8 +117,15 @@ public final class DistributedEvaluator {
         }
     }
 
-    /** -ln p(true class), with p clamped so that a confident mistake stays finite. */
     static double crossEntropy(Prediction p) {
-        return -Math.log(Math.max(p.probabilities()[p.label()], 1e-10));
+        return crossEntropy(p.probabilities()[p.label()]);
+    }
+
+    /**
+     * -ln p(true class), with p clamped so that a confident mistake stays finite: the loss of every
+     * evaluation, the bench's in-JVM one included.
+     */
+    public static double crossEntropy(double trueClassProbability) {
+        return -Math.log(Math.max(trueClassProbability, 1e-10));
     }
 }

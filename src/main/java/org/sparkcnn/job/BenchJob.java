@@ -5,19 +5,23 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkcnn.bench.BenchmarkResult;
 import org.sparkcnn.bench.BenchmarkTable;
+import org.sparkcnn.bench.InJvmValidator;
 import org.sparkcnn.bench.PerCoreCost;
-import org.sparkcnn.bench.ProcessCpu;
 import org.sparkcnn.bench.RingBenchmark;
 import org.sparkcnn.bench.SingleJvmTraining;
+import org.sparkcnn.bench.TrainingClock;
+import org.sparkcnn.bench.ValidationSpacing;
 import org.sparkcnn.common.BadInputException;
 import org.sparkcnn.config.BenchConfig;
 import org.sparkcnn.config.JobConfig;
 import org.sparkcnn.config.TrainingConfig;
 import org.sparkcnn.config.TrainingEngine;
+import org.sparkcnn.config.ValidationConfig;
 import org.sparkcnn.data.DatasetShape;
 import org.sparkcnn.data.IdxDatasetReader;
 import org.sparkcnn.data.LabeledImages;
 import org.sparkcnn.eval.DistributedEvaluator;
+import org.sparkcnn.eval.EvaluationResult;
 import org.sparkcnn.model.CnnArchitecture;
 import org.sparkcnn.model.NativeRuntime;
 import org.sparkcnn.output.RunDirectory;
@@ -28,6 +32,7 @@ import org.sparkcnn.train.TimeSplit;
 import org.sparkcnn.train.TrainedModel;
 import org.sparkcnn.train.TrainingEngines;
 import org.sparkcnn.train.ValidationPlan;
+import org.sparkcnn.train.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +49,8 @@ import java.util.Optional;
  * {@code sparkcnn bench}: trains the same CNN on the same data and budget several ways, side by side in
  * one run (single JVM without Spark, the all-reduce engine at several averaging frequencies, dl4j-spark's
  * parameter averaging), measures what one core can do at all ({@link PerCoreCost}), and records
- * throughput, CPU cost, where the time went and the test accuracy each reached. Writes bench.csv and
+ * throughput, CPU cost, where the time went, the training time each took to reach the accuracy targets
+ * (measured on the test set while it trains) and the test accuracy it ended with. Writes bench.csv and
  * bench.json to output.dir.
  */
 public final class BenchJob {
@@ -68,13 +74,17 @@ public final class BenchJob {
             PreparedData test = preparer.test(Optional.empty());
             JavaRDD<LabeledImages> testShards = spark.shards(test, spark.sc.defaultParallelism());
             DistributedEvaluator evaluator = spark.evaluator(config, test);
-            Cases cases = new Cases(spark.sc, config, train, testShards, evaluator);
+            CnnTrainer sizing = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
+            ValidationSpacing spacing = new ValidationSpacing(bench.validationEveryRounds(), sizing.workers(),
+                    config.training().averagingFrequency());
+            Cases cases = new Cases(spark.sc, config, train, test.used(), testShards, evaluator, spacing);
 
             List<BenchmarkResult> results = new ArrayList<>();
             Optional<PerCoreCost.Fit> perCore = Optional.empty();
             if (!bench.singleJvmThreads().isEmpty() || !bench.perCoreBatchSizes().isEmpty()) {
-                LabeledImages data = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape())
-                        .readRange(config.data().trainImages(), config.data().trainLabels(), 0, train.used());
+                IdxDatasetReader reader = new IdxDatasetReader(spark.sc.hadoopConfiguration(), train.shape());
+                LabeledImages data = reader.readRange(config.data().trainImages(), config.data().trainLabels(), 0,
+                        train.used());
                 if (!bench.perCoreBatchSizes().isEmpty()) {
                     LOG.info("Benchmark case: per-core cost at batch sizes {}", bench.perCoreBatchSizes());
                     NativeRuntime.limitThreads(1);
@@ -82,13 +92,18 @@ public final class BenchJob {
                             train.shape().numClasses(),
                             bench.perCoreBatchSizes(), PerCoreCost.IMAGES_PER_POINT));
                 }
+                // the single-JVM cases' validations run here too, on the test images read on the driver
+                Optional<Validator> testSet = bench.validatesWhileTraining() && !bench.singleJvmThreads().isEmpty()
+                        ? Optional.of(new InJvmValidator(reader.readRange(config.data().testImages(),
+                        config.data().testLabels(), 0, test.used()), test.shape().numClasses(),
+                        config.evaluation().batchSize()))
+                        : Optional.empty();
                 for (int threads : bench.singleJvmThreads()) {
-                    results.add(cases.singleJvm(data, threads));
+                    results.add(cases.singleJvm(data, testSet, threads));
                 }
                 // local-mode executors share this JVM: give them back their own thread count
                 NativeRuntime.limitThreads(SparkCnnPlugin.threadsPerTask(spark.sc.getConf()));
             }
-            CnnTrainer sizing = new CnnTrainer(spark.sc, config.model(), config.training(), train.shape());
             JavaRDD<LabeledImages> trainShards = spark.shards(train, sizing.workers());
             trainShards.count(); // loaded before any case's clock starts
             for (int frequency : bench.allreduceAveragingFrequencies()) {
@@ -102,7 +117,8 @@ public final class BenchJob {
 
             List<RingBenchmark.Measurement> ring = bench.ringPeers().isEmpty() ? List.of()
                     : RingBenchmark.run(bench.ringPeers(), exchangedFloats(config), 10);
-            BenchmarkTable table = new BenchmarkTable(results, ring, perCore);
+            BenchmarkTable table = new BenchmarkTable(results,
+                    bench.validatesWhileTraining() ? bench.accuracyTargets() : List.of(), ring, perCore);
             String machine = Runtime.getRuntime().availableProcessors() + " cores, "
                     + ManagementFactory.getOperatingSystemMXBean().getArch() + ", Spark " + spark.sc.master()
                     + ", nd4j " + NativeRuntime.describeBackend();
@@ -129,25 +145,37 @@ public final class BenchJob {
         }
     }
 
-    /** Runs one case at a time, each from a fresh model, timed the same way. */
-    private record Cases(JavaSparkContext sc, JobConfig config, PreparedData train, JavaRDD<LabeledImages> testShards,
-                         DistributedEvaluator evaluator) {
+    /**
+     * Runs one case at a time, each from a fresh model, timed the same way: on a {@link TrainingClock}, which
+     * stops while the case is validated on the test set (bench.accuracy-targets, every bench.validation.every).
+     *
+     * @param testImages images in the test set
+     */
+    private record Cases(JavaSparkContext sc, JobConfig config, PreparedData train, long testImages,
+                         JavaRDD<LabeledImages> testShards, DistributedEvaluator evaluator, ValidationSpacing spacing) {
 
-        BenchmarkResult singleJvm(LabeledImages data, int threads) {
+        /** @param testSet the test set on the driver, when the case is validated while it trains */
+        BenchmarkResult singleJvm(LabeledImages data, Optional<Validator> testSet, int threads) {
             int epochs = config.bench().epochs();
             int batch = config.training().batchSizePerWorker();
-            LOG.info("Benchmark case: single JVM, {} threads, batch {}", threads, batch);
+            LOG.info("Benchmark case: single JVM, {} threads, batch {}{}", threads, batch, testSet.isEmpty() ? ""
+                    : describeValidation(spacing.singleJvmMinibatches(), "minibatches"));
             NativeRuntime.limitThreads(threads);
-            double cpu = ProcessCpu.seconds();
-            long start = System.nanoTime();
+            TrainingClock clock = TrainingClock.start();
             SingleJvmTraining.Trained trained = new SingleJvmTraining(config.model(), config.training().allReduce().cpuKernels(),
                     train.shape().numClasses())
-                    .train(data, epochs, batch, (data.count() + batch - 1) / batch);
-            double wall = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = ProcessCpu.seconds() - cpu;
-            return new BenchmarkResult("single JVM, " + threads + (threads == 1 ? " thread" : " threads"), "single-jvm", 1, threads, batch, 0,
-                    (long) epochs * data.count(), wall, cpuSeconds, trained.computeSeconds(), 0,
-                    wall - trained.computeSeconds(), accuracy(trained.network()));
+                    .train(data, epochs, batch, (data.count() + batch - 1) / batch,
+                            plan(testSet.map(clock::timing), spacing.singleJvmMinibatches()));
+            double wall = clock.trainingSeconds();
+            return BenchmarkResult.builder()
+                    .name("single JVM, " + threads + (threads == 1 ? " thread" : " threads")).engine("single-jvm")
+                    .workers(1).threadsPerWorker(threads).batchSizePerWorker(batch).averagingFrequency(0)
+                    .images((long) epochs * data.count()).wallSeconds(wall).cpuSeconds(clock.trainingCpuSeconds())
+                    .computeSeconds(trained.computeSeconds()).averagingSeconds(0)
+                    .otherSeconds(wall - trained.computeSeconds())
+                    .testAccuracy(accuracy(trained.network()))
+                    .validationSeconds(clock.validationSeconds()).validations(clock.validations())
+                    .build();
         }
 
         BenchmarkResult spark(JavaRDD<LabeledImages> trainShards, TrainingEngine engine, int frequency) {
@@ -159,21 +187,52 @@ public final class BenchJob {
             String engineName = engine.name().toLowerCase().replace('_', '-');
             String name = engineName + ", averaging every " + frequency
                     + (simulatedMillis > 0 ? ", simulated step " + simulatedMillis + " ms" : "");
-            LOG.info("Benchmark case: {}", name);
-            double cpu = ProcessCpu.seconds();
-            long start = System.nanoTime();
-            // scored once, on the test set, after the clock stops: nothing is measured while a case trains
-            TrainedModel trained = trainer.fit(trainShards, train.used(), ValidationPlan.NONE, Checkpointer.NONE, 0,
+            int validationRounds = spacing.roundsAveragingEvery(frequency);
+            LOG.info("Benchmark case: {}{}", name, config.bench().validatesWhileTraining()
+                    ? describeValidation(validationRounds, "rounds") : "");
+            TrainingClock clock = TrainingClock.start();
+            TrainedModel trained = trainer.fit(trainShards, train.used(),
+                    plan(Optional.of(clock.timing(this::validate)), validationRounds), Checkpointer.NONE, 0,
                     Optional.empty());
-            double wall = (System.nanoTime() - start) / 1e9;
-            double cpuSeconds = ProcessCpu.seconds() - cpu;
+            double wall = clock.trainingSeconds();
             TimeSplit split = trained.history().timeSplit().orElse(new TimeSplit(0, 0, 0, 0));
             double compute = split.computeMillis() / 1000.0;
             double averaging = split.aggregationMillis() / 1000.0;
-            return new BenchmarkResult(name, engineName, trainer.workers(),
-                    SparkCnnPlugin.threadsPerTask(sc.getConf()), training.batchSizePerWorker(),
-                    frequency, trained.history().totalImages(), wall, cpuSeconds, compute, averaging,
-                    Math.max(0, wall - compute - averaging), accuracy(trained.network()));
+            return BenchmarkResult.builder()
+                    .name(name).engine(engineName).workers(trainer.workers())
+                    .threadsPerWorker(SparkCnnPlugin.threadsPerTask(sc.getConf()))
+                    .batchSizePerWorker(training.batchSizePerWorker()).averagingFrequency(frequency)
+                    .images(trained.history().totalImages()).wallSeconds(wall).cpuSeconds(clock.trainingCpuSeconds())
+                    .computeSeconds(compute).averagingSeconds(averaging)
+                    .otherSeconds(Math.max(0, wall - compute - averaging))
+                    .testAccuracy(accuracy(trained.network()))
+                    .validationSeconds(clock.validationSeconds()).validations(clock.validations())
+                    .build();
+        }
+
+        /**
+         * How the case is measured while it trains: on the test set at the bench's spacing and at the end, or
+         * (no accuracy targets) not at all, the case then being scored once, after its clock stops.
+         *
+         * @param everyRounds the case's own rounds (a single-JVM case's minibatches) between two validations,
+         *                    0 = each epoch's end
+         */
+        private ValidationPlan plan(Optional<Validator> testSet, int everyRounds) {
+            if (!config.bench().validatesWhileTraining() || testSet.isEmpty()) {
+                return ValidationPlan.NONE;
+            }
+            return ValidationPlan.of(new ValidationConfig(everyRounds, 0, 0), testSet.get(), ValidationPlan.TEST,
+                    testImages);
+        }
+
+        private Validator.Score validate(MultiLayerNetwork network) {
+            EvaluationResult result = evaluator.evaluate(network, testShards);
+            return new Validator.Score(result.accuracy(), result.loss());
+        }
+
+        private String describeValidation(int every, String unit) {
+            return ", validated on the test set every " + (every == 0 ? "epoch" : every + " " + unit)
+                    + " (bench.validation.every = " + config.bench().describeValidationEvery() + ")";
         }
 
         private double accuracy(MultiLayerNetwork network) {

@@ -25,7 +25,8 @@ public record ValidationPlan(Optional<Validator> validator, String dataset, long
 
     /**
      * Nothing measured while training: no validation, no early stopping, the model is the last one. For a
-     * caller that does not use a measurement (the Estimator without a validation set, the bench's cases).
+     * caller that does not use a measurement (the Estimator without a validation set, the bench's cases
+     * without accuracy targets).
      */
     public static final ValidationPlan NONE = new ValidationPlan(Optional.empty(), NOTHING, 0, Trigger.never(), 0,
             EarlyStopping.OFF, false);

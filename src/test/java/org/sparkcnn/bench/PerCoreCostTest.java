@@ -24,7 +24,7 @@ class PerCoreCostTest {
         assertEquals(12, fit.fixedMillisPerMinibatch(), 1.0);
         assertEquals(1000 / fit.marginalMillisPerImage(), fit.ceilingImagesPerSecond(), 1e-9);
 
-        String console = new BenchmarkTable(List.of(), List.of(), Optional.of(fit)).console();
+        String console = new BenchmarkTable(List.of(), List.of(), List.of(), Optional.of(fit)).console();
         assertTrue(console.contains("       512        780.0       656"), console);
         assertTrue(console.contains("at most 667 images/s per core"), console);
     }

@@ -131,6 +131,45 @@ class JobConfigLoaderTest {
     }
 
     @Test
+    void theBenchValidatesForItsAccuracyTargetsEveryTenRoundsByDefault() {
+        BenchConfig bench = load().bench();
+        assertEquals(List.of(0.99, 0.993), bench.accuracyTargets());
+        assertEquals(10, bench.validationEveryRounds());
+        assertTrue(bench.validatesWhileTraining());
+        BenchConfig set = load("bench.accuracy-targets=[0.9, 1]", "bench.validation.every=epoch").bench();
+        assertEquals(List.of(0.9, 1.0), set.accuracyTargets());
+        assertEquals(0, set.validationEveryRounds());
+        assertEquals(25, load("bench.validation.every=25 rounds").bench().validationEveryRounds());
+        BenchConfig none = load("bench.accuracy-targets=[]").bench();
+        assertFalse(none.validatesWhileTraining(), "no targets: nothing measured while training");
+        assertFalse(load("bench.simulated-step-millis=60", "bench.single-jvm-threads=[]", "bench.per-core-batch-sizes=[]",
+                "bench.parameter-averaging=false").bench().validatesWhileTraining(), "the compute-free mode learns nothing");
+    }
+
+    @Test
+    void badBenchValidationSettingsAreRefusedNamingTheKey() {
+        assertTrue(error(Optional.empty(), "bench.accuracy-targets=[0.99, 99.3]").contains(
+                "bench.accuracy-targets: 99.3 is not an accuracy in (0, 1], e.g. 0.99 for 99%"));
+        assertTrue(error(Optional.empty(), "bench.accuracy-targets=[0]").contains(
+                "bench.accuracy-targets: 0.0 is not an accuracy in (0, 1]"));
+        assertTrue(error(Optional.empty(), "bench.accuracy-targets=[0.99, 0.99]").contains(
+                "bench.accuracy-targets: lists a target twice, got [0.99, 0.99]"));
+        for (String notAList : new String[] {"0.99", "[high]"}) {
+            assertTrue(error(Optional.empty(), "bench.accuracy-targets=" + notAList).contains(
+                    "bench.accuracy-targets: expected a list of accuracies in (0, 1], e.g. [0.99, 0.993]"), notAList);
+        }
+        for (String notEvery : new String[] {"weekly", "0 rounds", "-3 rounds"}) {
+            assertTrue(error(Optional.empty(), "bench.validation.every=" + notEvery).contains(
+                    "bench.validation.every: expected 'epoch' or '<N> rounds' with N >= 1"), notEvery);
+        }
+        assertTrue(error(Optional.empty(), "bench.accuracy-targets=[]", "bench.validation.every=5 rounds").contains(
+                "bench.validation.every: does not apply when no case is validated while training"));
+        String simulated = error(Optional.empty(), "bench.simulated-step-millis=60", "bench.single-jvm-threads=[]",
+                "bench.per-core-batch-sizes=[]", "bench.parameter-averaging=false", "bench.accuracy-targets=[0.5]");
+        assertTrue(simulated.startsWith("defaults: bench.accuracy-targets: the compute-free mode"), simulated);
+    }
+
+    @Test
     void relativePathsBecomeAbsoluteSoExecutorsSeeTheSameFiles() {
         JobConfig c = load("output.dir=out/run", "data.dir=data");
         assertEquals(Path.of("out/run").toAbsolutePath(), Path.of(c.output().dir()));
