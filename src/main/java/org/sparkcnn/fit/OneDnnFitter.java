@@ -25,6 +25,7 @@ public final class OneDnnFitter implements MinibatchFitter {
     private final INDArray gradients;
     private final OptimiserStep optimiser;
     private final DropoutMasks dropoutMasks;
+    private final StepTimer timer;
     /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
     private final Map<Integer, OneDnnGraph> graphs = new HashMap<>();
 
@@ -38,6 +39,11 @@ public final class OneDnnFitter implements MinibatchFitter {
 
     /** With dropout masks given: the seam for tests that hand this step and DL4J's the same masks. */
     OneDnnFitter(MultiLayerNetwork network, DropoutMasks dropoutMasks) {
+        this(network, dropoutMasks, StepTimer.NONE);
+    }
+
+    /** With dropout masks given and each step's phases timed: the seam for the step-breakdown tool. */
+    OneDnnFitter(MultiLayerNetwork network, DropoutMasks dropoutMasks, StepTimer timer) {
         CnnLayout.Result result = layoutOf(network);
         this.layout = result.layout().orElseThrow(() -> new IllegalArgumentException(
                 "the oneDNN training step cannot train this network: " + result.unsupportedBecause()));
@@ -48,6 +54,7 @@ public final class OneDnnFitter implements MinibatchFitter {
         this.gradients = network.getFlattenedGradients();
         this.optimiser = OptimiserStep.of(network);
         this.dropoutMasks = dropoutMasks;
+        this.timer = timer;
     }
 
     /** Why {@link OneDnnFitter} cannot train {@code network}; empty when it can. */
@@ -72,17 +79,21 @@ public final class OneDnnFitter implements MinibatchFitter {
         }
         useNativeThreads();
         OneDnnGraph graph = graphs.computeIfAbsent(batch, n -> new OneDnnGraph(layout, n,
-                network.params().data().addressPointer(), gradients.data().addressPointer()));
+                network.params().data().addressPointer(), gradients.data().addressPointer(), timer));
         Pointer images = features.data().addressPointer();
         int iteration = BaseOptimizer.getIterationCount(network);
+        timer.ended(StepPhase.INPUTS);
         double loss = graph.forwardBackward(images, labels,
-                dropoutMasks.forStep(iteration, layout.retainProbability()))
-                // the score DL4J reports: the L2 term of the parameters the loss was computed with, so before
-                // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
-                + network.calcRegularizationScore(true);
+                dropoutMasks.forStep(iteration, layout.retainProbability()));
+        // the score DL4J reports: the L2 term of the parameters the loss was computed with, so before
+        // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
+        loss += network.calcRegularizationScore(true);
+        timer.ended(StepPhase.REGULARISATION);
 
         optimiser.step(iteration, BaseOptimizer.getEpochCount(network), batch);
+        timer.ended(StepPhase.OPTIMISER);
         BaseOptimizer.incrementIterationCount(network, 1);
+        timer.ended(StepPhase.BOOKKEEPING);
         return loss;
     }
 

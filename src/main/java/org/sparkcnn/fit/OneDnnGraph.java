@@ -49,13 +49,20 @@ final class OneDnnGraph implements AutoCloseable {
     private final float[] gradientValues;
     private final float[] logitValues;
     private final int classes;
+    private final StepTimer timer;
 
     /**
      * @param parameters DL4J's flat parameter buffer
      * @param gradients  DL4J's flat gradient buffer (same layout)
      */
     OneDnnGraph(CnnLayout layout, int batch, Pointer parameters, Pointer gradients) {
+        this(layout, batch, parameters, gradients, StepTimer.NONE);
+    }
+
+    /** @param timer told as each phase of {@link #forwardBackward} ends */
+    OneDnnGraph(CnnLayout layout, int batch, Pointer parameters, Pointer gradients, StepTimer timer) {
         this.batch = batch;
+        this.timer = timer;
         this.retainProbability = layout.retainProbability();
         this.classes = layout.classes();
         this.dnnl = new Dnnl();
@@ -119,6 +126,7 @@ final class OneDnnGraph implements AutoCloseable {
     double forwardBackward(Pointer imagesData, float[] labels, IntPredicate keeps) {
         images.set_data_handle(imagesData);
         toHidden.run();
+        timer.ended(StepPhase.TO_HIDDEN);
 
         // inverted dropout, as DL4J's: kept values are scaled by 1 / retain probability (gradientValues is
         // free until the backward pass, so it carries the dropped-out values to oneDNN)
@@ -129,7 +137,9 @@ final class OneDnnGraph implements AutoCloseable {
             gradientValues[i] = hiddenValues[i] * keepScale[i];
         }
         dropped.put(gradientValues);
+        timer.ended(StepPhase.DROPOUT);
         toLogits.run();
+        timer.ended(StepPhase.LOGITS);
 
         // softmax cross-entropy; the gradient at the logits is (softmax - target) per image, summed later
         logits.get(logitValues);
@@ -144,7 +154,9 @@ final class OneDnnGraph implements AutoCloseable {
             }
         }
         logitGradient.put(logitValues);
+        timer.ended(StepPhase.SOFTMAX);
         outputBackward.run();
+        timer.ended(StepPhase.OUTPUT_BACKWARD);
 
         // back through dropout and the dense layer's ReLU
         hiddenGradient.get(gradientValues);
@@ -152,7 +164,9 @@ final class OneDnnGraph implements AutoCloseable {
             gradientValues[i] = hiddenValues[i] > 0f ? gradientValues[i] * keepScale[i] : 0f;
         }
         hiddenGradient.put(gradientValues);
+        timer.ended(StepPhase.HIDDEN_BACKWARD);
         restBackward.run();
+        timer.ended(StepPhase.REST_BACKWARD);
         return lossSum / batch;
     }
 }
