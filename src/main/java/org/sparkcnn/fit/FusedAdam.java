@@ -27,7 +27,7 @@ import java.util.Optional;
  * separate subnormal flush every {@link org.sparkcnn.model.SubnormalFlush#EVERY_MINIBATCHES} minibatches.
  * Measured at 14.7 ms per step on one core (issue #18), a fixed cost that does not shrink with the batch.
  * Here each value is read once and parameters and moments written once, in cache-sized chunks, in loops
- * that C2 vectorises: 3.3-3.6 ms per step of the default model on one core, where reading the four arrays
+ * that C2 vectorises: 3.3-3.9 ms per step of the default model on one core, where reading the four arrays
  * and writing three (91 MB) with no arithmetic takes 3.0 ms (measured with StepBreakdown and a copy loop
  * on a 2-core AMD EPYC, issue #18), so the step is bound by memory bandwidth.
  *
@@ -44,8 +44,13 @@ import java.util.Optional;
  * the caller keeps DL4J's step.
  */
 final class FusedAdam implements OptimiserStep {
-    /** Values per chunk: 4 arrays of 16 KiB stay in a core's L2 cache while the chunk is computed. */
-    private static final int CHUNK = 4096;
+    /**
+     * Values per chunk: 4 arrays of 1 KiB, in a core's L1 cache while the chunk is computed. Measured per
+     * step of the default model on one core (StepBreakdown, issue #18): 64 values 6.2-6.8 ms, 128 4.0-4.1,
+     * 256 3.3-3.9, 512 3.8-4.2, 1,024 4.3-4.9, 4,096 4.3-4.6: short chunks keep the copies in and out, which
+     * stream from memory, close enough together that the arithmetic between them does not stall the stream.
+     */
+    private static final int CHUNK = 256;
     /** 2^100: twice, it scales the smallest nonzero float difference (2^-149) past 1 without overflow. */
     private static final float TWO_TO_100 = 0x1p100f;
 
@@ -229,9 +234,10 @@ final class FusedAdam implements OptimiserStep {
      * subnormal (NaN stays NaN): a moment times this is the moment flushed to zero.
      *
      * <p>Why arithmetic: with {@code x < MIN_NORMAL ? 0 : x} in the loop, C2 (JDK 17) compiles it to scalar
-     * code, 8.4 ms per step of the default model against 3.6 ms with this (issue #18). Exact: below
-     * MIN_NORMAL, {@code magnitude - MIN_NORMAL} is at most -2^-149, which the two scalings take to -2^51 or
-     * less, clamped to 0; from MIN_NORMAL up it is at least 0, so the sum is at least 1, clamped to 1.
+     * code, 8.4 ms per pass over the default model's 3.27M parameters against 3.6-3.75 ms with this (a copy of
+     * the loop on synthetic arrays, issue #18). Exact: below MIN_NORMAL, {@code magnitude - MIN_NORMAL} is at
+     * most -2^-149, which the two scalings take to -2^51 or less, clamped to 0; from MIN_NORMAL up it is at
+     * least 0, so the sum is at least 1, clamped to 1.
      */
     static float oneIfNormal(float magnitude) {
         return Math.min(Math.max((magnitude - Float.MIN_NORMAL) * TWO_TO_100 * TWO_TO_100 + 1f, 0f), 1f);
