@@ -6,11 +6,13 @@ import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.sparkcnn.model.NativeRuntime;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,8 @@ public final class OneDnnFitter implements MinibatchFitter {
     private final INDArray gradients;
     private final OptimiserStep optimiser;
     private final DropoutMasks dropoutMasks;
+    private final StepTimer timer;
+    private final boolean regularised;
     /** One graph per minibatch size: a pass's last minibatch is usually smaller. */
     private final Map<Integer, OneDnnGraph> graphs = new HashMap<>();
 
@@ -38,6 +42,11 @@ public final class OneDnnFitter implements MinibatchFitter {
 
     /** With dropout masks given: the seam for tests that hand this step and DL4J's the same masks. */
     OneDnnFitter(MultiLayerNetwork network, DropoutMasks dropoutMasks) {
+        this(network, dropoutMasks, StepTimer.NONE);
+    }
+
+    /** With dropout masks given and each step's phases timed: the seam for the step-breakdown tool. */
+    OneDnnFitter(MultiLayerNetwork network, DropoutMasks dropoutMasks, StepTimer timer) {
         CnnLayout.Result result = layoutOf(network);
         this.layout = result.layout().orElseThrow(() -> new IllegalArgumentException(
                 "the oneDNN training step cannot train this network: " + result.unsupportedBecause()));
@@ -48,6 +57,8 @@ public final class OneDnnFitter implements MinibatchFitter {
         this.gradients = network.getFlattenedGradients();
         this.optimiser = OptimiserStep.of(network);
         this.dropoutMasks = dropoutMasks;
+        this.timer = timer;
+        this.regularised = regularised(network);
     }
 
     /** Why {@link OneDnnFitter} cannot train {@code network}; empty when it can. */
@@ -63,7 +74,7 @@ public final class OneDnnFitter implements MinibatchFitter {
     @Override
     public double fit(DataSet minibatch) {
         INDArray features = contiguous(minibatch.getFeatures());
-        float[] labels = minibatch.getLabels().dup('c').data().asFloat();
+        float[] labels = rowMajorFloats(minibatch.getLabels());
         int batch = (int) features.size(0);
         if (features.length() != batch * layout.imageValues() || labels.length != batch * layout.classes()) {
             throw new IllegalArgumentException("minibatch of " + batch + " images does not fit the network's "
@@ -72,17 +83,22 @@ public final class OneDnnFitter implements MinibatchFitter {
         }
         useNativeThreads();
         OneDnnGraph graph = graphs.computeIfAbsent(batch, n -> new OneDnnGraph(layout, n,
-                network.params().data().addressPointer(), gradients.data().addressPointer()));
+                network.params().data().addressPointer(), gradients.data().addressPointer(), timer));
         Pointer images = features.data().addressPointer();
         int iteration = BaseOptimizer.getIterationCount(network);
-        double loss = graph.forwardBackward(images, labels,
-                dropoutMasks.forStep(iteration, layout.retainProbability()))
-                // the score DL4J reports: the L2 term of the parameters the loss was computed with, so before
-                // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
-                + network.calcRegularizationScore(true);
+        timer.ended(StepPhase.INPUTS);
+        double loss = graph.forwardBackward(images, labels, dropoutMasks, iteration);
+        if (regularised) {
+            // the score DL4J reports: the L2 term of the parameters the loss was computed with, so before
+            // the update (after it, the reported loss was 0.016 low at l2 = 5e-4: OneDnnFitterTest)
+            loss += network.calcRegularizationScore(true);
+            timer.ended(StepPhase.REGULARISATION);
+        }
 
         optimiser.step(iteration, BaseOptimizer.getEpochCount(network), batch);
+        timer.ended(StepPhase.OPTIMISER);
         BaseOptimizer.incrementIterationCount(network, 1);
+        timer.ended(StepPhase.BOOKKEEPING);
         return loss;
     }
 
@@ -99,6 +115,28 @@ public final class OneDnnFitter implements MinibatchFitter {
         if (nativeOps.ompGetMaxThreads() != threads) {
             nativeOps.setOmpNumThreads(threads);
         }
+    }
+
+    /**
+     * Whether any parameter has a regularisation term: without one, DL4J's score adds nothing, and asking it
+     * took 0.04-0.1 ms per step (a walk over every layer and parameter: issue #18's StepBreakdown).
+     */
+    private static boolean regularised(MultiLayerNetwork network) {
+        for (org.deeplearning4j.nn.api.Layer layer : network.getLayers()) {
+            for (String param : layer.paramTable().keySet()) {
+                List<Regularization> terms = layer.conf().getLayer().getRegularizationByParam(param);
+                if (terms != null && !terms.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@code array}'s values in row-major order: its own buffer's, copied, unless it is a view. */
+    static float[] rowMajorFloats(INDArray array) {
+        INDArray floats = contiguous(array);
+        return floats.data().length() == floats.length() ? floats.data().asFloat() : floats.dup('c').data().asFloat();
     }
 
     static INDArray contiguous(INDArray features) {

@@ -107,6 +107,20 @@ final class OneDnnLayers {
         return attr;
     }
 
+    /**
+     * Appends the gradient of a fused ReLU, in place: {@code gradient} (at the ReLU's output) becomes the
+     * gradient at its input, zero where the ReLU's {@code output} is not positive.
+     */
+    static void reluBackward(Dnnl dnnl, Dnnl.Sequence sequence, memory output, memory gradient) {
+        eltwise_forward.primitive_desc reluHint = dnnl.keep(new eltwise_forward.primitive_desc(
+                new eltwise_forward.desc(forward_training, eltwise_relu_use_dst_for_bwd, output.get_desc(), 0f, 0f),
+                dnnl.engine()));
+        sequence.add(new eltwise_backward(dnnl.keep(new eltwise_backward.primitive_desc(
+                        new eltwise_backward.desc(eltwise_relu_use_dst_for_bwd, gradient.get_desc(), output.get_desc(), 0f, 0f),
+                        dnnl.engine(), reluHint))),
+                DNNL_ARG_DST, output, DNNL_ARG_DIFF_DST, gradient, DNNL_ARG_DIFF_SRC, gradient);
+    }
+
     /** A same-padded convolution with fused bias and ReLU, and its gradients. */
     static final class Convolution {
         private final Dnnl dnnl;
@@ -162,13 +176,7 @@ final class OneDnnLayers {
          */
         memory backward(Dnnl.Sequence sequence, memory outputGradient, Pointer weightsGradient, Pointer biasGradient,
                         boolean inputGradient) {
-            eltwise_forward.primitive_desc reluHint = dnnl.keep(new eltwise_forward.primitive_desc(
-                    new eltwise_forward.desc(forward_training, eltwise_relu_use_dst_for_bwd, output.get_desc(), 0f, 0f),
-                    dnnl.engine()));
-            sequence.add(new eltwise_backward(dnnl.keep(new eltwise_backward.primitive_desc(
-                            new eltwise_backward.desc(eltwise_relu_use_dst_for_bwd, outputGradient.get_desc(), output.get_desc(), 0f, 0f),
-                            dnnl.engine(), reluHint))),
-                    DNNL_ARG_DST, output, DNNL_ARG_DIFF_DST, outputGradient, DNNL_ARG_DIFF_SRC, outputGradient);
+            reluBackward(dnnl, sequence, output, outputGradient);
 
             convolution_backward_weights.primitive_desc weightsPass = dnnl.keep(new convolution_backward_weights.primitive_desc(
                     new convolution_backward_weights.desc(convolution_direct, anyInput(), anyWeights(), desc(x, out),

@@ -74,6 +74,21 @@ class FusedAdamTest {
         assertTrue(moved > 1e-4, "parameters moved by " + moved + " per value (rms)");
     }
 
+    /** The branch-free subnormal flush: exactly 0 for zero and subnormal magnitudes, 1 from MIN_NORMAL up. */
+    @Test
+    void flushesExactlyTheSubnormals() {
+        float[] flushed = {0f, Float.MIN_VALUE, Float.MIN_NORMAL / 2, Math.nextDown(Float.MIN_NORMAL)};
+        float[] kept = {Float.MIN_NORMAL, Math.nextUp(Float.MIN_NORMAL), 1e-30f, 1f, Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY};
+        for (float magnitude : flushed) {
+            assertEquals(0f, FusedAdam.oneIfNormal(magnitude), "at " + magnitude);
+        }
+        for (float magnitude : kept) {
+            assertEquals(1f, FusedAdam.oneIfNormal(magnitude), "at " + magnitude);
+        }
+        assertTrue(Float.isNaN(FusedAdam.oneIfNormal(Float.NaN)), "NaN stays NaN");
+    }
+
     @Test
     void otherOptimisersKeepDl4jsStep() {
         for (Optimizer optimizer : Optimizer.values()) {

@@ -5,8 +5,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.function.IntPredicate;
-
 /**
  * DL4J's inverted dropout (kept values scaled by 1 / retain probability, as {@link Dropout} does) with
  * the masks of a {@link DropoutMasks} instead of nd4j's random ones: the same decisions the oneDNN step
@@ -24,14 +22,10 @@ final class GivenMaskDropout extends Dropout {
 
     @Override
     public INDArray applyDropout(INDArray input, INDArray output, int iteration, int epoch, LayerWorkspaceMgr workspaces) {
-        IntPredicate keeps = masks.forStep(iteration, getP());
-        float scale = (float) (1.0 / getP());
         // the input is [batch, units]: value i in row-major order is image i / units, unit i % units, the
-        // order in which the oneDNN step asks
+        // order of the oneDNN step's mask
         float[] mask = new float[(int) input.length()];
-        for (int i = 0; i < mask.length; i++) {
-            mask[i] = keeps.test(i) ? scale : 0f;
-        }
+        masks.draw(iteration, getP(), mask);
         givenMask = Nd4j.create(mask, input.shape(), 'c').castTo(input.dataType());
         return output.assign(input.mul(givenMask));
     }

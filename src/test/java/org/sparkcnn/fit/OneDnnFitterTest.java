@@ -59,17 +59,20 @@ class OneDnnFitterTest {
     private static final ModelConfig SGD = new ModelConfig(7, Optimizer.SGD, /* learning rate */ 0.05,
             /* momentum */ 0, /* l2 */ 0, DROPOUT, /* decay */ 1.0);
     /** Each step's mask from its own seeded stream, so that either side can ask for step n's mask. */
-    private static final DropoutMasks MASKS = (iteration, retain) -> {
+    private static final DropoutMasks MASKS = (iteration, retain, mask) -> {
         SplittableRandom random = new SplittableRandom(1_000_003L * iteration + 11);
-        return value -> random.nextDouble() < retain;
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = random.nextDouble() < retain ? (float) (1.0 / retain) : 0f;
+        }
     };
 
     @Test
     void theGivenMaskDropsAboutTheConfiguredShare() {
-        var keeps = MASKS.forStep(0, 1 - DROPOUT);
+        float[] mask = new float[BATCH * 1024];
+        MASKS.draw(0, 1 - DROPOUT, mask);
         int kept = 0;
-        for (int i = 0; i < BATCH * 1024; i++) {
-            kept += keeps.test(i) ? 1 : 0;
+        for (float m : mask) {
+            kept += m != 0 ? 1 : 0;
         }
         // 32,768 draws at p = 0.6: standard deviation 89
         assertEquals(0.6 * BATCH * 1024, kept, 500, "values kept");
@@ -120,7 +123,7 @@ class OneDnnFitterTest {
         try (OneDnnGraph graph = new OneDnnGraph(layout, BATCH, ours.params().data().addressPointer(),
                 ours.getFlattenedGradients().data().addressPointer())) {
             loss = graph.forwardBackward(minibatch.getFeatures().data().addressPointer(),
-                    minibatch.getLabels().dup('c').data().asFloat(), MASKS.forStep(0, layout.retainProbability()));
+                    minibatch.getLabels().dup('c').data().asFloat(), MASKS, 0);
         }
 
         assertEquals(reference.score(), loss, 1e-5 * reference.score(), "loss");
