@@ -73,7 +73,7 @@ public final class SingleJvmTraining {
             for (int i = 0; i < batches.size(); i++) {
                 double loss = fitter.fit(batches.get(i));
                 minibatches++;
-                if ((i + 1) % SubnormalFlush.EVERY_MINIBATCHES == 0) {
+                if ((i + 1) % SubnormalFlush.EVERY_MINIBATCHES == 0 && !fitter.flushesSubnormalState()) {
                     SubnormalFlush.optimizerState(network);
                 }
                 if ((i + 1) % 100 == 0) {

@@ -164,6 +164,12 @@ final class FusedAdam implements OptimiserStep {
      * {@code epoch}. The gradient view is left as it was: nothing reads it after the step (DL4J's own step
      * leaves its update there), and writing the scaled gradient back cost 13 MB of memory traffic, ~0.5 ms.
      */
+    /** Every moment is written flushed ({@link #oneIfNormal}) at every step. */
+    @Override
+    public boolean flushesSubnormals() {
+        return true;
+    }
+
     @Override
     public void step(int iteration, int epoch, int batchSize) {
         // the buffers were taken when this step was built: a network whose arrays were replaced since (DL4J

@@ -145,6 +145,11 @@ public final class OneDnnFitter implements MinibatchFitter {
     }
 
     @Override
+    public boolean flushesSubnormalState() {
+        return optimiser.flushesSubnormals();
+    }
+
+    @Override
     public MultiLayerNetwork network() {
         return network;
     }

@@ -16,6 +16,14 @@ interface OptimiserStep {
      */
     void step(int iteration, int epoch, int batchSize);
 
+    /**
+     * Whether the step sets the optimiser state's subnormal values to zero as it writes them, so that the
+     * periodic {@link org.sparkcnn.model.SubnormalFlush} has nothing left to do.
+     */
+    default boolean flushesSubnormals() {
+        return false;
+    }
+
     static OptimiserStep of(MultiLayerNetwork network) {
         FusedAdam.Result fused = FusedAdam.of(network);
         if (fused.step().isPresent()) {

@@ -88,7 +88,7 @@ final class ResidentWorker {
             long computed = System.nanoTime();
             report.computeNanos += computed - start;
             double meanLoss = average(lossSum, fitted);
-            if ((round + 1) % roundsPerFlush == 0) {
+            if ((round + 1) % roundsPerFlush == 0 && !fitter.flushesSubnormalState()) {
                 SubnormalFlush.optimizerState(network);
             }
             report.averagingNanos += System.nanoTime() - computed;

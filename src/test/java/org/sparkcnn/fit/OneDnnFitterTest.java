@@ -27,8 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -190,6 +192,33 @@ class OneDnnFitterTest {
             }
             assertClose("parameters", perParameter(theirs.network(), theirs.network().params()),
                     perParameter(ours.network(), ours.network().params()), new Bounds(1e-3, 1e-3, FLOAT32_SUMS, 0));
+        }
+    }
+
+    /**
+     * The periodic SubnormalFlush is skipped only where the step flushes Adam's moments itself: with the fused
+     * Adam step no subnormal is left in the state after steps that start from subnormal moments; DL4J's SGD
+     * step (no state, nothing flushed) keeps the periodic flush.
+     */
+    @Test
+    void onlyTheFusedAdamStepTakesOverTheSubnormalFlush() {
+        Geometry mnist = geometries().get(0);
+        try (OneDnnFitter adam = new OneDnnFitter(network(ADAM_L2, mnist), MASKS);
+             OneDnnFitter sgd = new OneDnnFitter(network(SGD, mnist), MASKS)) {
+            assertTrue(adam.flushesSubnormalState());
+            assertFalse(sgd.flushesSubnormalState());
+            INDArray state = adam.network().getUpdater().getStateViewArray();
+            state.assign(Float.MIN_NORMAL / 4); // every moment subnormal
+            for (DataSet minibatch : minibatches(mnist, 2)) {
+                adam.fit(minibatch);
+            }
+            float[] values = state.toFloatVector();
+            long subnormal = IntStream.range(0, values.length)
+                    .filter(i -> values[i] != 0 && Math.abs(values[i]) < Float.MIN_NORMAL).count();
+            assertEquals(0, subnormal, "subnormal moments left after two fused steps");
+            // every moment started non-zero: a zero is one the step flushed (a bias of a unit that got no gradient)
+            long flushed = IntStream.range(0, values.length).filter(i -> values[i] == 0).count();
+            assertTrue(flushed > 0, "no moment was flushed: the test did not reach the flush");
         }
     }
 
