@@ -16,7 +16,7 @@ import java.util.List;
 final class PeerDiscovery {
     static final Duration LONGEST_PAUSE = Duration.ofMillis(20);
 
-    /** The channel to the driver's plugin: {@link SparkCnnPlugin#askDriver} on an executor. */
+    /** The channel to the driver's plugin: {@link SparkCnnPlugin#askDriver} on an executor; answers on the wire. */
     @FunctionalInterface
     interface DriverChannel {
         Object ask(Object message) throws IOException;
@@ -42,9 +42,11 @@ final class PeerDiscovery {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pauseMillis = 1;
         while (true) {
-            Object reply = driver.ask(request);
-            if (!(reply instanceof RendezvousReply answer)) {
-                throw new IOException("the driver's sparkcnn plugin did not answer the rendezvous (got " + reply + ")");
+            RendezvousReply answer;
+            try {
+                answer = RendezvousReply.fromWire(driver.ask(request));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the driver's sparkcnn plugin did not answer the rendezvous: " + e.getMessage(), e);
             }
             if (answer.refusal() != null) {
                 throw new IOException("the driver refused task " + request.rank() + "'s rendezvous: " + answer.refusal());

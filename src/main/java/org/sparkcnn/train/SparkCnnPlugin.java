@@ -137,7 +137,7 @@ public final class SparkCnnPlugin implements SparkPlugin {
             } else if (message instanceof TaskDeviceUse use) {
                 DEVICES.add(use);
             } else if (message instanceof RendezvousRequest request) {
-                return RendezvousBoard.answer(request);
+                return RendezvousBoard.answer(request).toWire();
             }
             return null;
         }

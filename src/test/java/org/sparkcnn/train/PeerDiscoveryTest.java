@@ -26,8 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class PeerDiscoveryTest {
     private static final PeerDiscovery.KillCheck ALIVE = () -> { };
-    private static final PeerDiscovery.DriverChannel DRIVER = message -> RendezvousBoard.answer((RendezvousRequest) message);
+    /** As the plugin answers: through the wire form, as JDK types. */
+    private static final PeerDiscovery.DriverChannel DRIVER = message -> wire(RendezvousBoard.answer((RendezvousRequest) message));
     private static long nextGroup = 1_000;
+
+    /** The answer as an executor receives it: only JDK classes, which its RPC thread can deserialise. */
+    private static Object wire(RendezvousReply reply) {
+        Object wire = reply.toWire();
+        assertTrue(wire instanceof String[] || wire instanceof Integer || wire instanceof String,
+                "a JDK type on the wire: " + wire.getClass());
+        return wire;
+    }
 
     private static RendezvousRequest request(long group, int attempt, int rank, int size) {
         return new RendezvousRequest(group, attempt, rank, size, "task " + rank + " of attempt " + attempt);
@@ -48,7 +57,7 @@ class PeerDiscoveryTest {
             AtomicInteger lastAsks = new AtomicInteger();
             List<String> last = PeerDiscovery.throughDriver(message -> {
                 lastAsks.incrementAndGet();
-                return RendezvousBoard.answer((RendezvousRequest) message);
+                return wire(RendezvousBoard.answer((RendezvousRequest) message));
             }, request(group, 0, 3, 4), Duration.ofSeconds(30), ALIVE);
 
             List<String> expected = List.of("task 0 of attempt 0", "task 1 of attempt 0", "task 2 of attempt 0",
@@ -119,7 +128,7 @@ class PeerDiscoveryTest {
         try (RendezvousBoard board = RendezvousBoard.open(group, 2)) {
             Future<List<String>> waiting = pool.submit(() -> PeerDiscovery.throughDriver(message -> {
                 asks.incrementAndGet();
-                return RendezvousBoard.answer((RendezvousRequest) message);
+                return wire(RendezvousBoard.answer((RendezvousRequest) message));
             }, request(group, 0, 0, 2), Duration.ofSeconds(600), () -> {
                 if (killed.get()) {
                     throw new IllegalStateException("killed");
