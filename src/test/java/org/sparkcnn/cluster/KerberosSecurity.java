@@ -39,18 +39,20 @@ import java.util.concurrent.TimeUnit;
 final class KerberosSecurity implements HadoopSecurity, AutoCloseable {
     /** The submitting user's principal (without the realm); the test's own HDFS client is this user too. */
     static final String USER = "alice";
-    static final Duration TOKEN_RENEW_INTERVAL = Duration.ofSeconds(30);
+    /** Spark renews at 75% of it: every ~11 s, so that the executors of a 40-second cluster-mode job get renewed tokens. */
+    static final Duration TOKEN_RENEW_INTERVAL = Duration.ofSeconds(15);
     /**
      * Shorter than the client-mode run with the killed executor, which must outlive its first tokens: 99 s
      * from the application's start to its _SUCCESS on the quiet CI machine (2026-12-02, after Hadoop 3.4.2's
-     * ResourceManager stopped spinning a core; 127-153 s under load), which failed that check at 100 s.
+     * ResourceManager stopped spinning a core; 127-153 s under load), which failed that check at 100 s; then
+     * 66 s on a faster machine with the ring's faster rendezvous (2026-12-02 afternoon), which failed it at 75 s.
      * And not much shorter still: a cluster-mode
      * driver's first HDFS calls (output.dir, the data, before its SparkContext) use the tokens spark-submit
      * obtained, since Spark's ApplicationMaster renews nothing before the SparkContext starts. With 60 s that
      * driver met an expired token: its container started 96 s after the submit under a load average of 25
      * (about 20 s on a quiet machine; a real cluster's 7-day lifetime leaves no such gap).
      */
-    static final Duration TOKEN_MAX_LIFETIME = Duration.ofSeconds(75);
+    static final Duration TOKEN_MAX_LIFETIME = Duration.ofSeconds(45);
     private static final String SERVICE_HOST = "localhost";
 
     private final MiniKdc kdc;
