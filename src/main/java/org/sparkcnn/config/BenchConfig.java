@@ -44,7 +44,7 @@ public record BenchConfig(int epochs, List<Integer> singleJvmThreads, List<Integ
 
     /** What bench.validation.every said, for logs and the table. */
     public String describeValidationEvery() {
-        return validationEveryRounds == 0 ? "epoch" : validationEveryRounds + " rounds";
+        return ValidationConfig.describeEvery(validationEveryRounds, "rounds");
     }
 
     /**

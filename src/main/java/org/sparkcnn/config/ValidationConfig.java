@@ -13,6 +13,14 @@ package org.sparkcnn.config;
 public record ValidationConfig(int everyRounds, int patience, double minDelta) {
     /** What {@code training.validation.every} said, for logs. */
     public String describeEvery() {
-        return everyRounds == 0 ? "epoch" : everyRounds + " rounds";
+        return describeEvery(everyRounds, "rounds");
+    }
+
+    /**
+     * An interval as the {@code validation.every} keys spell it: "epoch" for 0, else {@code "<every> <unit>"}
+     * (the bench's cases count rounds or, one network alone, minibatches).
+     */
+    public static String describeEvery(int every, String unit) {
+        return every == 0 ? "epoch" : every + " " + unit;
     }
 }

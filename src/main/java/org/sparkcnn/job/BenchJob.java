@@ -231,7 +231,7 @@ public final class BenchJob {
         }
 
         private String describeValidation(int every, String unit) {
-            return ", validated on the test set every " + (every == 0 ? "epoch" : every + " " + unit)
+            return ", validated on the test set every " + ValidationConfig.describeEvery(every, unit)
                     + " (bench.validation.every = " + config.bench().describeValidationEvery() + ")";
         }
 

@@ -112,8 +112,12 @@ public final class SparkCnnPlugin implements SparkPlugin {
 
     /** Whether {@code spark.plugins} names this plugin, so that its driver and executor sides run. */
     static boolean installed(SparkConf conf) {
-        return Arrays.stream(conf.get("spark.plugins", "").split(","))
-                .anyMatch(name -> name.trim().equals(SparkCnnPlugin.class.getName()));
+        return namedIn(conf.get("spark.plugins", ""));
+    }
+
+    /** Whether the comma-separated class names of a {@code spark.plugins} value include this plugin. */
+    static boolean namedIn(String plugins) {
+        return Arrays.stream(plugins.split(",")).anyMatch(name -> name.trim().equals(SparkCnnPlugin.class.getName()));
     }
 
     /** Sets up the JVM it runs in (driver and executor alike). Idempotent. */

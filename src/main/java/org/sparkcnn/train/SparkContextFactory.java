@@ -118,7 +118,7 @@ public final class SparkContextFactory {
 
     private static String appendPlugin(String plugins) {
         String ours = SparkCnnPlugin.class.getName();
-        if (plugins.contains(ours)) {
+        if (SparkCnnPlugin.namedIn(plugins)) {
             return plugins;
         }
         return plugins.isBlank() ? ours : plugins + "," + ours;
